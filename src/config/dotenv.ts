@@ -1,0 +1,30 @@
+/**
+ * A `.env` file: `KEY=value` lines, `#` comments, optional `export `, values optionally in single
+ * or double quotes. Enough for an env file written by an operator or a systemd `EnvironmentFile`.
+ */
+
+/** Parses `.env` text; a line that is not `KEY=value` is reported with its number. */
+export function parseDotenv(source: string): { values: Record<string, string>; problems: string[] } {
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  source.split(/\r?\n/).forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
+    if (!match) {
+      problems.push(`.env line ${index + 1}: expected KEY=value`);
+      return;
+    }
+    values[match[1] as string] = unquote(match[2] as string);
+  });
+  return { values, problems };
+}
+
+function unquote(raw: string): string {
+  const quote = raw[0];
+  if ((quote === '"' || quote === "'") && raw.endsWith(quote) && raw.length >= 2) {
+    const inner = raw.slice(1, -1);
+    return quote === '"' ? inner.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inner;
+  }
+  return raw.replace(/\s+#.*$/, "");
+}

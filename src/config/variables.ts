@@ -1,0 +1,84 @@
+/**
+ * Every environment variable the relay reads, one row each. This table is the single source for
+ * validation, `--help` and the README's configuration table.
+ */
+import {
+  brokerList,
+  grpcAddress,
+  integer,
+  integerList,
+  listenAddress,
+  oneOf,
+  optionalText,
+  type Parser,
+  redisAddress,
+  text,
+} from "./parsers.ts";
+
+export interface Variable<T> {
+  readonly name: string;
+  /** What it does, in the operator's words. */
+  readonly doc: string;
+  /** A valid value, shown in errors and in `--help`. */
+  readonly example: string;
+  /** Used when the variable is unset or empty; absent means optional with no value. */
+  readonly fallback?: string;
+  readonly required?: boolean;
+  /** Never printed: api keys and passwords. */
+  readonly secret?: boolean;
+  readonly parse: Parser<T>;
+}
+
+function variable<T>(spec: Variable<T>): Variable<T> {
+  return Object.freeze(spec);
+}
+
+const MS = integer(1, 3_600_000);
+
+export const VARIABLES = {
+  grpcAddr: variable({ name: "HOBOM_GRPC_ADDR", doc: "for-hobom-backend gRPC address (message, log and law outboxes, SaveStudyMaterial).", example: "localhost:50051", required: true, parse: grpcAddress }),
+  grpcApiKey: variable({ name: "HOBOM_GRPC_API_KEY", doc: "x-api-key sent to for-hobom-backend; the other backends fall back to it.", example: "s3cret", required: true, secret: true, parse: text }),
+  spaceAddr: variable({ name: "HOBOM_SPACE_GRPC_ADDR", doc: "hobom-space-backend gRPC address; enables the space and space-log pipelines.", example: "localhost:50052", parse: grpcAddress }),
+  spaceApiKey: variable({ name: "HOBOM_SPACE_GRPC_API_KEY", doc: "x-api-key for hobom-space-backend (default: HOBOM_GRPC_API_KEY).", example: "s3cret", secret: true, parse: text }),
+  angelAddr: variable({ name: "HOBOM_ANGEL_GRPC_ADDR", doc: "for-hobom-angel-backend gRPC address; enables the angel and angel-log pipelines.", example: "localhost:50053", parse: grpcAddress }),
+  angelApiKey: variable({ name: "HOBOM_ANGEL_GRPC_API_KEY", doc: "x-api-key for for-hobom-angel-backend (default: HOBOM_GRPC_API_KEY).", example: "s3cret", secret: true, parse: text }),
+  llmAddr: variable({ name: "HOBOM_LLM_GRPC_ADDR", doc: "hobom-llm-service-backend gRPC address; enables the law pipeline.", example: "localhost:50054", parse: grpcAddress }),
+  llmApiKey: variable({ name: "HOBOM_LLM_GRPC_API_KEY", doc: "x-api-key for hobom-llm-service-backend (default: HOBOM_GRPC_API_KEY).", example: "s3cret", secret: true, parse: text }),
+  tlsCert: variable({ name: "HOBOM_GRPC_TLS_CERT", doc: "PEM file of the CA that signs the backends' certificates; when set every gRPC connection uses TLS, and a file that cannot be read stops the start.", example: "/etc/hobom/ca.pem", parse: text }),
+  grpcTimeoutMs: variable({ name: "HOBOM_GRPC_TIMEOUT_MS", doc: "Deadline of every mark, save and health call, in ms.", example: "10000", fallback: "10000", parse: MS }),
+  findTimeoutMs: variable({ name: "HOBOM_GRPC_FIND_TIMEOUT_MS", doc: "Deadline of a Find call (Finds return every pending row), in ms.", example: "30000", fallback: "30000", parse: MS }),
+  llmTimeoutMs: variable({ name: "HOBOM_LLM_TIMEOUT_MS", doc: "Deadline of one LLM Generate call, in ms.", example: "120000", fallback: "120000", parse: MS }),
+  grpcMaxReceiveBytes: variable({ name: "HOBOM_GRPC_MAX_RECEIVE_BYTES", doc: "Largest gRPC response accepted, in bytes (Finds are unbounded).", example: "67108864", fallback: "67108864", parse: integer(4 * 1024 * 1024, 2 ** 31 - 1) }),
+
+  kafkaBrokers: variable({ name: "HOBOM_KAFKA_BROKER", doc: "Kafka bootstrap broker, or a comma-separated list.", example: "localhost:9092,localhost:9093", fallback: "localhost:9092", parse: brokerList }),
+  kafkaAcks: variable({ name: "HOBOM_KAFKA_ACKS", doc: "Acknowledgements Kafka gives before a send counts as delivered: all, 1 or 0. Only `all` enables the idempotent producer.", example: "all", fallback: "all", parse: oneOf("all", "1", "0") }),
+  kafkaClientId: variable({ name: "HOBOM_KAFKA_CLIENT_ID", doc: "Kafka client id.", example: "hobom-event-processor", fallback: "hobom-event-processor", parse: text }),
+  kafkaWriteTimeoutMs: variable({ name: "HOBOM_KAFKA_WRITE_TIMEOUT_MS", doc: "How long one Kafka send may wait for its acknowledgement, in ms.", example: "10000", fallback: "10000", parse: MS }),
+  kafkaMaxMessageBytes: variable({ name: "HOBOM_KAFKA_MAX_MESSAGE_BYTES", doc: "Largest record the relay sends; log arrays are split to fit, larger single events go to the DLQ.", example: "1000000", fallback: "1000000", parse: integer(1024, 100_000_000) }),
+  kafkaBackoffMs: variable({ name: "HOBOM_KAFKA_BACKOFF_MS", doc: "Waits while Kafka is unreachable, in ms, the last repeated.", example: "1000,2000,5000,10000", fallback: "1000,2000,5000,10000", parse: integerList(1, 3_600_000) }),
+  topicMessages: variable({ name: "HOBOM_TOPIC_MESSAGES", doc: "Topic of the message pipeline.", example: "hobom.messages", fallback: "hobom.messages", parse: text }),
+  topicLogs: variable({ name: "HOBOM_TOPIC_LOGS", doc: "Topic of the log, space-log and angel-log pipelines.", example: "hobom.logs", fallback: "hobom.logs", parse: text }),
+  topicSpaceEvents: variable({ name: "HOBOM_TOPIC_SPACE_EVENTS", doc: "Topic of the space pipeline.", example: "hobom.space-events", fallback: "hobom.space-events", parse: text }),
+  topicAngelEvents: variable({ name: "HOBOM_TOPIC_ANGEL_EVENTS", doc: "Topic of the angel pipeline.", example: "hobom.angel-events", fallback: "hobom.angel-events", parse: text }),
+
+  redisAddr: variable({ name: "HOBOM_REDIS_ADDR", doc: "Redis holding the DLQ and delivery records: host:port or a redis:// URL.", example: "localhost:6379", fallback: "localhost:6379", parse: redisAddress }),
+  redisPassword: variable({ name: "HOBOM_REDIS_PASSWORD", doc: "Redis password (AUTH).", example: "s3cret", secret: true, parse: text }),
+  redisKeyPrefix: variable({ name: "HOBOM_REDIS_KEY_PREFIX", doc: "Put before every Redis key; empty keeps the Go processor's keys (dlq:menu:…).", example: "staging:", fallback: "", parse: optionalText }),
+  dlqTtlSeconds: variable({ name: "HOBOM_DLQ_TTL_SECONDS", doc: "How long a DLQ entry is kept, in seconds.", example: "259200", fallback: "259200", parse: integer(60) }),
+  deliveryTtlSeconds: variable({ name: "HOBOM_DELIVERY_RECORD_TTL_SECONDS", doc: "How long the record that an event reached Kafka is kept, in seconds; at least the DLQ TTL.", example: "604800", fallback: "604800", parse: integer(60) }),
+
+  pollIntervalMs: variable({ name: "HOBOM_POLL_INTERVAL_MS", doc: "Wait between the end of a cycle and the next Find, in ms.", example: "5000", fallback: "5000", parse: MS }),
+  findBackoffMs: variable({ name: "HOBOM_FIND_BACKOFF_MS", doc: "Waits after consecutive failed cycles, in ms, the last repeated.", example: "10000,20000,40000,60000", fallback: "10000,20000,40000,60000", parse: integerList(1, 3_600_000) }),
+  markConcurrency: variable({ name: "HOBOM_MARK_CONCURRENCY", doc: "Marks in flight at once per pipeline.", example: "32", fallback: "32", parse: integer(1, 1024) }),
+  shutdownTimeoutMs: variable({ name: "HOBOM_SHUTDOWN_TIMEOUT_MS", doc: "How long a stop waits for the cycle in flight to finish its publishes and marks, in ms.", example: "10000", fallback: "10000", parse: MS }),
+  lawAttempts: variable({ name: "HOBOM_LAW_GENERATE_ATTEMPTS", doc: "LLM Generate attempts per law event before it goes to the DLQ.", example: "3", fallback: "3", parse: integer(1, 20) }),
+  lawBackoffMs: variable({ name: "HOBOM_LAW_GENERATE_BACKOFF_MS", doc: "Waits between Generate attempts, in ms, the last repeated.", example: "500,1000", fallback: "500,1000", parse: integerList(0, 600_000) }),
+
+  httpAddr: variable({ name: "HOBOM_HTTP_ADDR", doc: "Listen address of the HTTP API (DLQ, health, metrics).", example: ":8082", fallback: ":8082", parse: listenAddress }),
+  internalApiKey: variable({ name: "HOBOM_INTERNAL_API_KEY", doc: "x-api-key that the DLQ routes require.", example: "s3cret", secret: true, parse: text }),
+  dlqAuth: variable({ name: "HOBOM_DLQ_AUTH", doc: "`off` lets the DLQ routes run without HOBOM_INTERNAL_API_KEY (warned at start).", example: "on", fallback: "on", parse: oneOf("on", "off") }),
+  logLevel: variable({ name: "HOBOM_LOG_LEVEL", doc: "Lowest level logged: debug, info, warn or error.", example: "info", fallback: "info", parse: oneOf("debug", "info", "warn", "error") }),
+} as const;
+
+/** Every variable, in the order `--help` and the README list them. */
+export const VARIABLE_LIST: readonly Variable<unknown>[] = Object.values(VARIABLES);

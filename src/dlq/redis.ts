@@ -1,0 +1,57 @@
+/**
+ * Bun's built-in Redis client behind one small interface, every failure translated into a
+ * {@link RedisError}. Commands fail fast while disconnected (no offline queue): a cycle that
+ * cannot reach Redis must stop and leave its rows PENDING, not wait.
+ */
+import { RedisClient } from "bun";
+import { RedisError } from "../errors.ts";
+
+export interface Redis {
+  /** Sends one command; rejects with a RedisError. */
+  send(command: string, args: readonly string[]): Promise<unknown>;
+  /** Runs a Lua script by EVALSHA, loading it with EVAL the first time. */
+  script(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  close(): void;
+}
+
+export function connectRedis(options: { url: string; password?: string; connectionTimeoutMs?: number }): Redis {
+  const url = new URL(options.url);
+  if (options.password !== undefined) url.password = options.password;
+  const client = new RedisClient(url.toString(), {
+    connectionTimeout: options.connectionTimeoutMs ?? 2000,
+    enableOfflineQueue: false,
+    autoReconnect: true,
+    maxRetries: Number.MAX_SAFE_INTEGER,
+  });
+  const shas = new Map<string, string>();
+
+  const send = async (command: string, args: readonly string[]) => {
+    try {
+      return await client.send(command, [...args]);
+    } catch (error) {
+      throw new RedisError(`${command} failed: ${(error as Error).message}`, error);
+    }
+  };
+
+  return {
+    send,
+    async script(source, keys, args) {
+      let sha = shas.get(source);
+      if (!sha) {
+        sha = new Bun.CryptoHasher("sha1").update(source).digest("hex");
+        shas.set(source, sha);
+      }
+      const argv = [String(keys.length), ...keys, ...args];
+      try {
+        return await send("EVALSHA", [sha, ...argv]);
+      } catch (error) {
+        // NOSCRIPT is Redis's protocol code for "load it first", not message text we guess at.
+        if (!String((error as RedisError).message).includes("NOSCRIPT")) throw error;
+        return send("EVAL", [source, ...argv]);
+      }
+    },
+    close() {
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * gRPC clients for the HoBom backends: one per (connection, service), created on first use, with
+ * TLS when configured, a receive limit large enough for the unbounded Finds, `x-api-key` on every
+ * call, and a deadline on every call.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { BackendTarget, Config, ConnectionName } from "../config/config.ts";
+import { toBackendCallError } from "./status.ts";
+import type { HoBomServices, ServiceKey } from "./protos.ts";
+
+/** Human names of the connections, used in errors and health. */
+export const BACKEND_NAMES: Record<ConnectionName, string> = {
+  main: "for-hobom-backend",
+  space: "hobom-space-backend",
+  angel: "for-hobom-angel-backend",
+  llm: "hobom-llm-service-backend",
+};
+
+export interface CallOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Every HoBom backend the configuration names, reachable by unary calls. */
+export interface BackendChannels {
+  /** Calls `service/method` on a connection; rejects with a BackendCallError. */
+  call<Res>(connection: ConnectionName, service: ServiceKey, method: string, request: object, options: CallOptions): Promise<Res>;
+  /** Waits until the connection's channel is ready (for health checks). */
+  waitReady(connection: ConnectionName, timeoutMs: number): Promise<void>;
+  /** Closes every client; idempotent. */
+  close(): void;
+}
+
+export function createBackendChannels(params: {
+  services: HoBomServices;
+  connections: Config["grpc"]["connections"];
+  tlsCaPem?: Buffer;
+  maxReceiveBytes: number;
+}): BackendChannels {
+  const { services, connections } = params;
+  const credentials = params.tlsCaPem ? grpc.credentials.createSsl(params.tlsCaPem) : grpc.credentials.createInsecure();
+  const channelOptions: grpc.ChannelOptions = {
+    "grpc.max_receive_message_length": params.maxReceiveBytes,
+    "grpc.keepalive_time_ms": 30_000,
+  };
+  const clients = new Map<string, grpc.Client>();
+
+  function target(connection: ConnectionName): BackendTarget {
+    const configured = connections[connection];
+    if (!configured) throw new Error(`connection ${connection} is not configured`);
+    return configured;
+  }
+
+  function client(connection: ConnectionName, service: ServiceKey): grpc.Client {
+    const id = `${connection}/${service}`;
+    let existing = clients.get(id);
+    if (!existing) {
+      const Constructor = grpc.makeGenericClientConstructor(services[service], service);
+      existing = new Constructor(target(connection).address, credentials, channelOptions);
+      clients.set(id, existing);
+    }
+    return existing;
+  }
+
+  return {
+    call<Res>(connection: ConnectionName, service: ServiceKey, method: string, request: object, options: CallOptions) {
+      const backend = BACKEND_NAMES[connection];
+      const definition = services[service][method];
+      if (!definition) return Promise.reject(new Error(`${service} has no method ${method}`));
+      const metadata = new grpc.Metadata();
+      metadata.set("x-api-key", target(connection).apiKey);
+      return new Promise<Res>((resolve, reject) => {
+        if (options.signal?.aborted) {
+          reject(toBackendCallError(backend, method, { code: grpc.status.CANCELLED, details: "stopping" }));
+          return;
+        }
+        const call = client(connection, service).makeUnaryRequest(
+          definition.path,
+          definition.requestSerialize,
+          definition.responseDeserialize,
+          request,
+          metadata,
+          { deadline: Date.now() + options.timeoutMs },
+          (error, response) => {
+            options.signal?.removeEventListener("abort", cancel);
+            if (error) reject(toBackendCallError(backend, method, error));
+            else resolve(response as Res);
+          },
+        );
+        const cancel = () => call.cancel();
+        options.signal?.addEventListener("abort", cancel, { once: true });
+      });
+    },
+    waitReady(connection, timeoutMs) {
+      const anyService = connection === "llm" ? "llm" : connection === "space" ? "spaceFind" : connection === "angel" ? "angelFind" : "messageFind";
+      return new Promise<void>((resolve, reject) => {
+        client(connection, anyService).waitForReady(Date.now() + timeoutMs, (error) => {
+          if (error) reject(toBackendCallError(BACKEND_NAMES[connection], "connect", { code: grpc.status.UNAVAILABLE, details: error.message }));
+          else resolve();
+        });
+      });
+    },
+    close() {
+      for (const existing of clients.values()) existing.close();
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** gRPC status codes, translated once into the relay's error taxonomy. */
+import { status as Status, type ServiceError } from "@grpc/grpc-js";
+import { BackendCallError } from "../errors.ts";
+
+/**
+ * Codes after which the same call may succeed later. The others say the request itself is wrong
+ * (or the row is gone) and repeating it changes nothing.
+ */
+const RETRIABLE = new Set<number>([
+  Status.CANCELLED,
+  Status.UNKNOWN,
+  Status.DEADLINE_EXCEEDED,
+  Status.RESOURCE_EXHAUSTED,
+  Status.ABORTED,
+  Status.INTERNAL,
+  Status.UNAVAILABLE,
+]);
+
+/** The name of a numeric status code, e.g. 14 → `UNAVAILABLE`. */
+export function statusName(code: number): string {
+  return Status[code] ?? `CODE_${code}`;
+}
+
+/** A grpc-js error as a {@link BackendCallError} naming the backend and method. */
+export function toBackendCallError(backend: string, method: string, error: unknown): BackendCallError {
+  const serviceError = error as Partial<ServiceError>;
+  const code = typeof serviceError.code === "number" ? serviceError.code : Status.UNKNOWN;
+  const details = serviceError.details ?? (error instanceof Error ? error.message : String(error));
+  return new BackendCallError(backend, method, statusName(code), details, { retriable: RETRIABLE.has(code), cause: error });
+}

@@ -1,0 +1,58 @@
+/**
+ * A breaker in front of Kafka, shared by every pipeline that publishes. While Kafka is unreachable
+ * it refuses sends at once (no Find, no DLQ write, no FAILED mark) until its next probe time, so
+ * an outage costs one timeout per backoff step rather than one per batch and pipeline.
+ */
+import { KafkaSendError, KafkaUnavailableError } from "../errors.ts";
+import { backoffDelay } from "./backoff.ts";
+import type { EventSink } from "./ports.ts";
+
+export interface KafkaBreaker extends EventSink {
+  /** Epoch ms before which sends are refused; 0 while closed. */
+  retryAt(): number;
+  isOpen(): boolean;
+}
+
+export function withBreaker(
+  sink: EventSink,
+  options: {
+    backoffMs: readonly number[];
+    now?: () => number;
+    random?: () => number;
+    /** Called when the breaker opens (with the cause) or closes. */
+    onChange?: (open: boolean, cause?: unknown) => void;
+  },
+): KafkaBreaker {
+  const { now = Date.now, random = Math.random, onChange = () => {} } = options;
+  let failures = 0;
+  let openUntil = 0;
+
+  return {
+    retryAt: () => (failures > 0 ? openUntil : 0),
+    isOpen: () => failures > 0,
+    async send(topic, records) {
+      if (failures > 0 && now() < openUntil) throw new KafkaUnavailableError(openUntil);
+      try {
+        await sink.send(topic, records);
+      } catch (error) {
+        // A permanent send error came back from a broker that answered: Kafka itself is up.
+        if (error instanceof KafkaSendError && !error.retriable) {
+          close();
+          throw error;
+        }
+        failures++;
+        openUntil = now() + backoffDelay(options.backoffMs, failures, random());
+        if (failures === 1) onChange(true, error);
+        throw new KafkaUnavailableError(openUntil, error);
+      }
+      close();
+    },
+  };
+
+  function close() {
+    if (failures === 0) return;
+    failures = 0;
+    openUntil = 0;
+    onChange(false);
+  }
+}

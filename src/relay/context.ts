@@ -1,0 +1,21 @@
+/** What one pipeline's cycle works with: its row of the table and its adapters. */
+import type { RelayMetrics } from "../observability/metrics.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Pipeline } from "../pipelines/pipeline.ts";
+import type { DeadLetterStore, DeliveryLedger, OutboxSource } from "./ports.ts";
+
+export interface PipelineContext<P extends Pipeline = Pipeline> {
+  readonly pipeline: P;
+  readonly source: OutboxSource;
+  readonly ledger: DeliveryLedger;
+  readonly dlq: DeadLetterStore;
+  readonly log: Logger;
+  readonly metrics: RelayMetrics;
+  readonly markConcurrency: number;
+  readonly now: () => Date;
+}
+
+/** How a cycle ended; the poll loop decides the wait from it. */
+export type CycleOutcome =
+  | { readonly status: "done"; readonly fetched: number; readonly more: boolean }
+  | { readonly status: "failed"; readonly error: unknown };

@@ -1,0 +1,62 @@
+/**
+ * One cycle of a Kafka pipeline: Find → skip what the ledger says was delivered (mark only) →
+ * build records → send batch by batch, recording and marking each acknowledged batch → DLQ what
+ * can never be delivered → wait for the marks.
+ */
+import type { EventPipeline, LogPipeline } from "../pipelines/pipeline.ts";
+import type { CycleOutcome, PipelineContext } from "./context.ts";
+import { fetchPending } from "./fetch.ts";
+import type { EventSink } from "./ports.ts";
+import { publishDeliveries } from "./publish.ts";
+import { prepareEventRecords, prepareLogRecords } from "./records.ts";
+import { createSettler } from "./settle.ts";
+
+export interface KafkaPipelineContext extends PipelineContext<EventPipeline | LogPipeline> {
+  readonly sink: EventSink;
+  readonly topic: string;
+  readonly maxMessageBytes: number;
+  /** Wall-clock nanoseconds, for log record keys. */
+  readonly nowNanos: () => bigint;
+}
+
+export async function runKafkaCycle(context: KafkaPipelineContext, signal: AbortSignal): Promise<CycleOutcome> {
+  const { pipeline, ledger, metrics } = context;
+  const { rows, more } = await fetchPending(context, signal);
+  if (rows.length === 0) return { status: "done", fetched: 0, more };
+
+  const delivered = await ledger.delivered(pipeline.name, rows.map((row) => row.eventId));
+  const settler = createSettler(context);
+  settler.markSent(rows.filter((row) => delivered.has(row.eventId)));
+  const fresh = rows.filter((row) => !delivered.has(row.eventId));
+
+  const recordContext = { now: context.now(), maxBytes: context.maxMessageBytes };
+  const prepared =
+    pipeline.kind === "event"
+      ? prepareEventRecords(pipeline, fresh, recordContext)
+      : prepareLogRecords(pipeline, fresh, { ...recordContext, nowNanos: context.nowNanos() });
+
+  const published = await publishDeliveries({
+    sink: context.sink,
+    topic: context.topic,
+    deliveries: prepared.deliveries,
+    maxBatchBytes: context.maxMessageBytes,
+    signal,
+    onAcked: async (acked) => {
+      const sent = acked.flatMap((delivery) => delivery.rows);
+      metrics.rows("published", pipeline.name, sent.length);
+      try {
+        await ledger.record(pipeline.name, sent.map((row) => row.eventId));
+      } finally {
+        // Marked even when the record failed: the mark is the real state, the record its guard.
+        settler.markSent(sent);
+      }
+    },
+  });
+
+  for (const rejection of [...prepared.rejections, ...published.rejections]) {
+    await settler.deadLetter(rejection, context.topic);
+  }
+  await settler.drain();
+  if (published.stoppedBy !== undefined && !signal.aborted) return { status: "failed", error: published.stoppedBy };
+  return { status: "done", fetched: rows.length, more };
+}

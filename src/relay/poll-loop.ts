@@ -1,0 +1,62 @@
+/**
+ * The life of one pipeline: cycles that never overlap, the poll interval after each, at once when
+ * a Find returned a full page, a growing backoff after failures, and no new cycle once the stop
+ * signal fired (the cycle in flight finishes on its own).
+ */
+import { describeError, KafkaUnavailableError } from "../errors.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { RelayMetrics } from "../observability/metrics.ts";
+import { backoffDelay } from "./backoff.ts";
+import type { CycleOutcome } from "./context.ts";
+import { sleep as defaultSleep } from "./sleep.ts";
+
+export interface PollLoopParams {
+  readonly name: string;
+  readonly cycle: (signal: AbortSignal) => Promise<CycleOutcome>;
+  readonly pollIntervalMs: number;
+  readonly failureBackoffMs: readonly number[];
+  /** Epoch ms before which no cycle may start (the Kafka breaker); 0 when free. */
+  readonly gate?: () => number;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly metrics: RelayMetrics;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export async function runPollLoop(params: PollLoopParams): Promise<void> {
+  const { signal, log, now = Date.now, random = Math.random, sleep = defaultSleep } = params;
+  let failures = 0;
+  while (!signal.aborted) {
+    const gatedUntil = params.gate?.() ?? 0;
+    if (gatedUntil > now()) {
+      await sleep(gatedUntil - now(), signal);
+      continue;
+    }
+    const started = performance.now();
+    let outcome: CycleOutcome;
+    try {
+      outcome = await params.cycle(signal);
+    } catch (error) {
+      outcome = { status: "failed", error };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    params.metrics.cycle(params.name, seconds, outcome.status);
+
+    let wait: number;
+    if (outcome.status === "done") {
+      if (failures > 0) log.info("pipeline recovered", { afterFailures: failures });
+      failures = 0;
+      wait = outcome.more ? 0 : params.pollIntervalMs;
+    } else if (outcome.error instanceof KafkaUnavailableError) {
+      wait = Math.max(0, outcome.error.retryAt - now());
+      log.warn("cycle stopped: kafka unavailable; nothing marked FAILED", { retryInMs: wait, error: describeError(outcome.error.cause) });
+    } else {
+      failures++;
+      wait = backoffDelay(params.failureBackoffMs, failures, random());
+      log.warn("cycle failed", { failures, retryInMs: wait, error: describeError(outcome.error) });
+    }
+    await sleep(wait, signal);
+  }
+}

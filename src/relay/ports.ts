@@ -1,0 +1,82 @@
+/**
+ * The relay's ports: what it needs from the outside, in its own words. The relay knows nothing of
+ * grpc-js, kafkajs or Redis; adapters in src/grpc, src/kafka and src/dlq implement these.
+ */
+import type {
+  OutboxRow,
+  SaveStudyMaterialRequest,
+  StudyMaterialRequest,
+  StudyMaterialResponse,
+} from "../grpc/wire-types.ts";
+import type { PipelineName } from "../pipelines/pipeline.ts";
+
+/** One backend outbox as one pipeline sees it. Errors are `BackendCallError`s. */
+export interface OutboxSource {
+  /** Every PENDING row of one event type, in the backend's order. */
+  findPending(eventType: string, signal?: AbortSignal): Promise<OutboxRow<unknown>[]>;
+  /** Marks one row SENT. */
+  markSent(eventId: string): Promise<void>;
+  /** Marks one row FAILED with the reason; the backend then never returns it again. */
+  markFailed(eventId: string, reason: string): Promise<void>;
+}
+
+/** A Kafka record as the relay builds it; headers are UTF-8 text. */
+export interface KafkaRecord {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Where events go. Errors are `KafkaSendError`s (`retriable` false when the records are at fault). */
+export interface EventSink {
+  /**
+   * Sends records to one topic and resolves once Kafka acknowledged every one of them (with the
+   * configured acks). A rejection means none of them counts as delivered.
+   */
+  send(topic: string, records: readonly KafkaRecord[]): Promise<void>;
+}
+
+/**
+ * The record that an event reached its destination (Kafka, or the law save), written after the
+ * acknowledgement and before the mark, so that a row fetched again is only marked, not re-sent.
+ * Errors are `RedisError`s.
+ */
+export interface DeliveryLedger {
+  /** Which of these events are recorded as delivered. */
+  delivered(pipeline: PipelineName, eventIds: readonly string[]): Promise<Set<string>>;
+  /** Records these events as delivered, for the delivery TTL. */
+  record(pipeline: PipelineName, eventIds: readonly string[]): Promise<void>;
+}
+
+/** An event that could not be delivered, as the DLQ keeps it. */
+export interface DeadLetter {
+  readonly pipeline: PipelineName;
+  /** The pipeline's DLQ prefix, e.g. `dlq:menu:`; the store adds its namespace. */
+  readonly prefix: string;
+  readonly eventId: string;
+  /** Exactly the bytes stored under the key, as the Go processor stored them. */
+  readonly value: string;
+  readonly reason: string;
+  readonly topic?: string;
+  readonly recordKey?: string;
+  readonly eventType?: string;
+  readonly failedAt: Date;
+}
+
+/** The dead-letter queue. Errors are `RedisError`s. */
+export interface DeadLetterStore {
+  /**
+   * Stores the entry (value under `prefix + eventId`, its metadata beside it, both with the DLQ
+   * TTL) in one atomic step. Putting an entry again keeps its first failure time and counts the
+   * attempts.
+   */
+  put(letter: DeadLetter): Promise<void>;
+}
+
+/** The LLM and the study-material store, as the law pipeline uses them. */
+export interface StudyMaterialService {
+  /** One LLM Generate call (no retry here: the law pipeline retries). */
+  generate(request: StudyMaterialRequest): Promise<StudyMaterialResponse>;
+  /** SaveStudyMaterial on for-hobom-backend; not idempotent (a second save of a diffId fails). */
+  save(request: SaveStudyMaterialRequest): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * Sends a cycle's deliveries to one topic in as few sends as Kafka's batch size limit allows, one
+ * send at a time, and hands each acknowledged batch to `onAcked` before the next send, so that
+ * the window between an acknowledgement and its record in the ledger is one batch.
+ */
+import { KafkaSendError, PermanentEventError } from "../errors.ts";
+import type { EventSink } from "./ports.ts";
+import type { Delivery, Rejection } from "./records.ts";
+
+export interface PublishResult {
+  /** Deliveries Kafka refused for good (a record at fault, or the topic), for the DLQ. */
+  readonly rejections: Rejection[];
+  /** Why publishing stopped early, if it did; the unsent deliveries stay PENDING. */
+  readonly stoppedBy?: unknown;
+}
+
+export async function publishDeliveries(params: {
+  sink: EventSink;
+  topic: string;
+  deliveries: readonly Delivery[];
+  maxBatchBytes: number;
+  signal?: AbortSignal;
+  onAcked: (acked: readonly Delivery[]) => Promise<void>;
+}): Promise<PublishResult> {
+  const rejections: Rejection[] = [];
+  const send = async (batch: readonly Delivery[]): Promise<void> => {
+    try {
+      await params.sink.send(params.topic, batch.map((delivery) => delivery.record));
+    } catch (error) {
+      if (!(error instanceof KafkaSendError) || error.retriable) throw error;
+      if (batch.length === 1 || error.scope === "topic") {
+        for (const delivery of batch) rejections.push(...rejectAll(delivery, error));
+        return;
+      }
+      // Split to find the records Kafka refuses; the others are still delivered.
+      const half = Math.ceil(batch.length / 2);
+      await send(batch.slice(0, half));
+      await send(batch.slice(half));
+      return;
+    }
+    await params.onAcked(batch);
+  };
+
+  for (const batch of batchesBySize(params.deliveries, params.maxBatchBytes)) {
+    if (params.signal?.aborted) return { rejections, stoppedBy: params.signal.reason };
+    try {
+      await send(batch);
+    } catch (error) {
+      return { rejections, stoppedBy: error };
+    }
+  }
+  return { rejections };
+}
+
+/** Consecutive runs of deliveries whose bytes add up to at most `maxBytes` (at least one each). */
+export function batchesBySize(deliveries: readonly Delivery[], maxBytes: number): Delivery[][] {
+  const batches: Delivery[][] = [];
+  let current: Delivery[] = [];
+  let bytes = 0;
+  for (const delivery of deliveries) {
+    if (current.length > 0 && bytes + delivery.bytes > maxBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(delivery);
+    bytes += delivery.bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function rejectAll(delivery: Delivery, cause: KafkaSendError): Rejection[] {
+  const error = new PermanentEventError(cause.message, { cause });
+  if (delivery.rows.length === 1) {
+    return [{ row: delivery.rows[0] as Delivery["rows"][number], value: delivery.record.value, recordKey: delivery.record.key, error }];
+  }
+  // A refused log record: each of its rows goes to the DLQ alone, in the Go format.
+  const items = JSON.parse(delivery.record.value) as unknown[];
+  return delivery.rows.map((row, index) => ({ row, value: `[${JSON.stringify(items[index])}]`, error }));
+}

@@ -1,0 +1,99 @@
+/**
+ * Every enabled pipeline as a poll loop over its kind of cycle, all under one stop signal. The
+ * adapters come in ready-made; this file only wires rows of the pipeline table to them.
+ */
+import type { Config } from "../config/config.ts";
+import type { BackendChannels } from "../grpc/channels.ts";
+import { createOutboxSource } from "../grpc/outbox-source.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { RelayMetrics } from "../observability/metrics.ts";
+import type { Pipeline } from "../pipelines/pipeline.ts";
+import type { KafkaBreaker } from "./breaker.ts";
+import type { PipelineContext } from "./context.ts";
+import { runKafkaCycle } from "./kafka-cycle.ts";
+import { runLawCycle } from "./law-cycle.ts";
+import { runPollLoop } from "./poll-loop.ts";
+import type { DeadLetterStore, DeliveryLedger, EventSink, StudyMaterialService } from "./ports.ts";
+
+export interface RelayDependencies {
+  readonly config: Config;
+  readonly pipelines: readonly Pipeline[];
+  readonly channels: BackendChannels;
+  /** The shared Kafka sink, behind the breaker. */
+  readonly sink: KafkaBreaker;
+  readonly ledger: DeliveryLedger;
+  readonly dlq: DeadLetterStore;
+  readonly studyMaterial: StudyMaterialService;
+  readonly log: Logger;
+  readonly metrics: RelayMetrics;
+}
+
+/** Runs every pipeline until `signal` aborts and each has finished its cycle in flight. */
+export async function runRelay(deps: RelayDependencies, signal: AbortSignal): Promise<void> {
+  await Promise.all(deps.pipelines.map((pipeline) => runPipeline(deps, pipeline, signal)));
+}
+
+function runPipeline(deps: RelayDependencies, pipeline: Pipeline, signal: AbortSignal): Promise<void> {
+  const { config } = deps;
+  const log = deps.log.child({ pipeline: pipeline.name });
+  const context: PipelineContext = {
+    pipeline,
+    source: createOutboxSource({
+      channels: deps.channels,
+      find: pipeline.find,
+      mark: pipeline.mark,
+      findTimeoutMs: config.grpc.findTimeoutMs,
+      callTimeoutMs: config.grpc.callTimeoutMs,
+    }),
+    ledger: deps.ledger,
+    dlq: deps.dlq,
+    log,
+    metrics: deps.metrics,
+    markConcurrency: config.relay.markConcurrency,
+    now: () => new Date(),
+  };
+  let cycle: (signal: AbortSignal) => Promise<import("./context.ts").CycleOutcome>;
+  let gate: (() => number) | undefined;
+  if (pipeline.kind === "law") {
+    const lawContext = {
+      ...context,
+      pipeline,
+      studyMaterial: deps.studyMaterial,
+      generateAttempts: config.relay.lawAttempts,
+      generateBackoffMs: config.relay.lawBackoffMs,
+    };
+    cycle = (cycleSignal) => runLawCycle(lawContext, cycleSignal);
+  } else {
+    const kafkaContext = {
+      ...context,
+      pipeline,
+      sink: timed(deps.sink, (seconds) => deps.metrics.publish(pipeline.name, seconds)),
+      topic: config.kafka.topics[pipeline.topic],
+      maxMessageBytes: config.kafka.maxMessageBytes,
+      nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+    };
+    cycle = (cycleSignal) => runKafkaCycle(kafkaContext, cycleSignal);
+    gate = deps.sink.retryAt;
+  }
+  log.info("pipeline started", { kind: pipeline.kind, eventTypes: pipeline.find.eventTypes });
+  return runPollLoop({
+    name: pipeline.name,
+    cycle,
+    gate,
+    pollIntervalMs: config.relay.pollIntervalMs,
+    failureBackoffMs: config.relay.findBackoffMs,
+    signal,
+    log,
+    metrics: deps.metrics,
+  }).finally(() => log.info("pipeline stopped"));
+}
+
+function timed(sink: EventSink, observe: (seconds: number) => void): EventSink {
+  return {
+    async send(topic, records) {
+      const started = performance.now();
+      await sink.send(topic, records);
+      observe((performance.now() - started) / 1000);
+    },
+  };
+}
