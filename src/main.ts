@@ -3,19 +3,32 @@
  * AbortController. Nothing else in src/ reads the environment, opens a client or starts a timer.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { helpText } from "./cli/help.ts";
+import { COMMIT, VERSION } from "./cli/version.ts";
+import type { Config, ConnectionName } from "./config/config.ts";
 import { parseDotenv } from "./config/dotenv.ts";
 import { loadConfig } from "./config/load-config.ts";
-import type { Config } from "./config/config.ts";
 import { createDeadLetterStore } from "./dlq/dead-letter-store.ts";
 import { createDeliveryLedger } from "./dlq/delivery-ledger.ts";
+import { createDlqEntries } from "./dlq/dlq-entries.ts";
+import { knownPrefixes } from "./dlq/dlq-key.ts";
 import { keyScheme } from "./dlq/keys.ts";
 import { connectRedis } from "./dlq/redis.ts";
-import { createBackendChannels } from "./grpc/channels.ts";
+import { createReplayService } from "./dlq/replay.ts";
+import { BACKEND_NAMES, type BackendChannels, createBackendChannels } from "./grpc/channels.ts";
+import { createOutboxSource } from "./grpc/outbox-source.ts";
 import { loadHoBomServices } from "./grpc/protos.ts";
 import { createStudyMaterialService } from "./grpc/study-material.ts";
+import { apiKeyCheck } from "./http/api-key.ts";
+import { createHttpApp, MAX_BODY_BYTES } from "./http/app.ts";
+import { createDlqRoutes } from "./http/dlq-routes.ts";
+import { createHealthCheck, type Probe } from "./http/health.ts";
+import { createHealthRoutes } from "./http/health-routes.ts";
+import { createMetricsRoutes } from "./http/metrics-routes.ts";
 import { createKafkaSink } from "./kafka/producer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import type { Pipeline } from "./pipelines/pipeline.ts";
 import { enabledPipelines } from "./pipelines/table.ts";
 import { withBreaker } from "./relay/breaker.ts";
 import { runRelay } from "./relay/relay.ts";
@@ -23,6 +36,8 @@ import { sleep } from "./relay/sleep.ts";
 
 /** Exit code of a start refused for bad configuration. */
 const EXIT_CONFIG = 2;
+/** How long a health probe may take. */
+const PROBE_TIMEOUT_MS = 2000;
 
 /** The environment: real variables win over a `.env` file in the working directory. */
 function readEnvironment(): { env: Record<string, string | undefined>; problems: string[] } {
@@ -31,18 +46,16 @@ function readEnvironment(): { env: Record<string, string | undefined>; problems:
   return { env: { ...values, ...process.env }, problems };
 }
 
-async function run(config: Config, log: Logger): Promise<number> {
-  const controller = new AbortController();
+/** Every adapter, built from the config; nothing connects until used. */
+function buildAdapters(config: Config, log: Logger) {
   const metrics = createMetrics({ withProcessMetrics: true });
-  const services = loadHoBomServices();
   const channels = createBackendChannels({
-    services,
+    services: loadHoBomServices(),
     connections: config.grpc.connections,
     tlsCaPem: config.grpc.tlsCaPem,
     maxReceiveBytes: config.grpc.maxReceiveBytes,
   });
   const redis = connectRedis({ url: config.redis.url, password: config.redis.password });
-  const keys = keyScheme(config.redis.keyPrefix);
   const kafka = createKafkaSink({ ...config.kafka, log: log.child({ component: "kafka" }) });
   const sink = withBreaker(kafka, {
     backoffMs: config.kafka.backoffMs,
@@ -52,7 +65,66 @@ async function run(config: Config, log: Logger): Promise<number> {
       else log.info("kafka reachable again");
     },
   });
+  const probes: Record<string, Probe> = {
+    redis: async () => void (await redis.send("PING", [])),
+    kafka: () => kafka.ping(PROBE_TIMEOUT_MS),
+  };
+  for (const connection of configuredConnections(config)) {
+    probes[BACKEND_NAMES[connection]] = () => channels.waitReady(connection, PROBE_TIMEOUT_MS);
+  }
+  return { metrics, channels, redis, kafka, sink, probes };
+}
+
+function configuredConnections(config: Config): ConnectionName[] {
+  return (Object.keys(BACKEND_NAMES) as ConnectionName[]).filter((name) => config.grpc.connections[name] !== undefined);
+}
+
+async function run(config: Config, log: Logger): Promise<number> {
+  const controller = new AbortController();
+  const { metrics, channels, redis, kafka, sink, probes } = buildAdapters(config, log);
+  const keys = keyScheme(config.redis.keyPrefix);
   const pipelines = enabledPipelines(config.grpc.connections);
+  const ledger = createDeliveryLedger({ redis, keys, ttlSeconds: config.redis.deliveryTtlSeconds });
+  const studyMaterial = createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs });
+  const lawSteps = { studyMaterial, generateAttempts: config.relay.lawAttempts, generateBackoffMs: config.relay.lawBackoffMs };
+  const entries = createDlqEntries({ redis, keys });
+
+  const http = createHttpApp({
+    log,
+    routes: [
+      createHealthRoutes({ check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS }) }),
+      createMetricsRoutes({
+        registry: metrics.registry,
+        beforeScrape: async () => {
+          for (const prefix of knownPrefixes(keys.namespace)) {
+            const { items } = await entries.list({ matchPrefixes: [prefix], count: 1000, maxKeys: 100_000 });
+            metrics.dlqEntries.set({ prefix }, items.length);
+          }
+        },
+      }),
+      createDlqRoutes({
+        entries,
+        namespace: keys.namespace,
+        checkApiKey: apiKeyCheck(config.http.internalApiKey, config.http.dlqAuth),
+        replay: createReplayService({
+          redis,
+          keys,
+          entries,
+          ledger,
+          sink,
+          topics: config.kafka.topics,
+          sourceFor: (pipeline) => (pipelines.includes(pipeline) ? sourceOf(pipeline, channels, config) : undefined),
+          law: config.grpc.connections.llm ? lawSteps : undefined,
+          // Long enough for a law replay: every Generate attempt at its deadline, then the save.
+          lockTtlMs: config.relay.lawAttempts * config.grpc.llmTimeoutMs + 2 * config.grpc.callTimeoutMs + 60_000,
+          log: log.child({ component: "dlq" }),
+        }),
+      }),
+    ],
+  });
+  if (!config.http.dlqAuth) log.warn("HOBOM_DLQ_AUTH=off: the DLQ routes accept requests without an api key");
+  else if (config.http.internalApiKey === undefined) log.warn("HOBOM_INTERNAL_API_KEY is not set: the DLQ routes answer 401");
+  const server = http.listen({ hostname: config.http.hostname, port: config.http.port, maxRequestBodySize: MAX_BODY_BYTES });
 
   const stop = (signalName: string) => {
     if (controller.signal.aborted) return;
@@ -62,8 +134,10 @@ async function run(config: Config, log: Logger): Promise<number> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 
-  log.info("hobom-event-processor starting", {
+  log.info("hobom-event-processor started", {
+    version: VERSION,
     pipelines: pipelines.map((pipeline) => pipeline.name),
+    http: `${config.http.hostname}:${server.server?.port}`,
     kafka: config.kafka.brokers,
     tls: config.grpc.tlsCertPath !== undefined,
   });
@@ -75,9 +149,9 @@ async function run(config: Config, log: Logger): Promise<number> {
       pipelines,
       channels,
       sink,
-      ledger: createDeliveryLedger({ redis, keys, ttlSeconds: config.redis.deliveryTtlSeconds }),
+      ledger,
       dlq: createDeadLetterStore({ redis, keys, ttlSeconds: config.redis.dlqTtlSeconds }),
-      studyMaterial: createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs }),
+      studyMaterial,
       log,
       metrics,
     },
@@ -87,22 +161,60 @@ async function run(config: Config, log: Logger): Promise<number> {
   await new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
   const finished = await Promise.race([relay.then(() => true), sleep(config.relay.shutdownTimeoutMs).then(() => false)]);
   if (!finished) log.error("cycles still running after the shutdown timeout; stopping anyway", { timeoutMs: config.relay.shutdownTimeoutMs });
-  await Promise.allSettled([kafka.close(), Promise.resolve(redis.close()), Promise.resolve(channels.close())]);
+  await Promise.allSettled([server.stop(), kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
   log.info("stopped");
   return finished ? 0 : 1;
 }
 
-async function main(): Promise<number> {
+function sourceOf(pipeline: Pipeline, channels: BackendChannels, config: Config) {
+  return createOutboxSource({
+    channels,
+    find: pipeline.find,
+    mark: pipeline.mark,
+    findTimeoutMs: config.grpc.findTimeoutMs,
+    callTimeoutMs: config.grpc.callTimeoutMs,
+  });
+}
+
+/** `check-config`: the configuration is valid and every dependency answers. */
+async function checkConfig(config: Config): Promise<number> {
+  const log = createLogger({ level: "error", write: () => {} });
+  const { channels, redis, kafka, probes } = buildAdapters(config, log);
+  const report = await createHealthCheck({ probes, timeoutMs: 5000 })();
+  for (const [name, component] of Object.entries(report.components)) {
+    process.stdout.write(`${component.status === "healthy" ? "ok  " : "FAIL"} ${name} (${component.latencyMs} ms)${component.error ? `: ${component.error}` : ""}\n`);
+  }
+  await Promise.allSettled([kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
+  return report.status === "healthy" ? 0 : 1;
+}
+
+async function main(args: string[]): Promise<number> {
+  const command = args[0];
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`hobom-event-processor ${VERSION} (${COMMIT})\n`);
+    return 0;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(helpText(VERSION));
+    return 0;
+  }
+  if (command !== undefined && command !== "check-config" && command !== "run") {
+    process.stderr.write(`hobom-event-processor: unknown command "${command}"; see --help\n`);
+    return EXIT_CONFIG;
+  }
   const { env, problems: envProblems } = readEnvironment();
   const result = loadConfig({ env });
   const problems = [...envProblems, ...(result.ok ? [] : result.problems)];
   if (!result.ok || problems.length > 0) {
-    process.stderr.write(`hobom-event-processor: cannot start, the configuration has ${problems.length} problem(s):\n`);
+    process.stderr.write(`hobom-event-processor: the configuration has ${problems.length} problem(s):\n`);
     for (const problem of problems) process.stderr.write(`  - ${problem}\n`);
-    return EXIT_CONFIG;
+    return command === "check-config" ? 1 : EXIT_CONFIG;
   }
-  const log = createLogger({ level: result.config.logLevel });
-  return run(result.config, log);
+  if (command === "check-config") {
+    process.stdout.write("ok   configuration\n");
+    return checkConfig(result.config);
+  }
+  return run(result.config, createLogger({ level: result.config.logLevel }));
 }
 
-process.exit(await main());
+process.exit(await main(process.argv.slice(2)));

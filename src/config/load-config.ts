@@ -35,11 +35,12 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
     }
   }
   const v = VARIABLES;
+  const mainAddress = read(v.grpcAddr);
   const mainKey = read(v.grpcApiKey);
   const target = (address: string | undefined, key: string | undefined): BackendTarget | undefined =>
     address === undefined || (key ?? mainKey) === undefined ? undefined : { address, apiKey: (key ?? mainKey) as string };
 
-  const main = target(read(v.grpcAddr), undefined);
+  const main = target(mainAddress, undefined);
   const space = target(read(v.spaceAddr), read(v.spaceApiKey));
   const angel = target(read(v.angelAddr), read(v.angelApiKey));
   const llm = target(read(v.llmAddr), read(v.llmApiKey));

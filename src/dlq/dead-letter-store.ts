@@ -6,14 +6,16 @@ import type { Redis } from "./redis.ts";
 /**
  * KEYS[1] the entry (its value is the payload, as the Go processor stored it)
  * KEYS[2] its metadata hash
- * ARGV    value, ttl seconds, pipeline, eventId, eventType, topic, recordKey, reason, failedAt
+ * ARGV    value, ttl seconds, pipeline, eventId, eventType, topic, recordKey, reason, failedAt,
+ *         replayable ("1" or "0")
  * Returns the number of times this entry has been written (attempts).
  */
 const PUT_SCRIPT = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('HSETNX', KEYS[2], 'firstFailedAt', ARGV[9])
 redis.call('HSET', KEYS[2], 'pipeline', ARGV[3], 'eventId', ARGV[4], 'eventType', ARGV[5],
-  'topic', ARGV[6], 'recordKey', ARGV[7], 'reason', ARGV[8], 'lastFailedAt', ARGV[9])
+  'topic', ARGV[6], 'recordKey', ARGV[7], 'reason', ARGV[8], 'lastFailedAt', ARGV[9],
+  'replayable', ARGV[10])
 local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return attempts
@@ -34,6 +36,7 @@ export function createDeadLetterStore(params: { redis: Redis; keys: KeyScheme; t
         letter.recordKey ?? "",
         letter.reason,
         letter.failedAt.toISOString(),
+        letter.replayable ? "1" : "0",
       ]);
     },
   };

@@ -60,6 +60,8 @@ export interface DeadLetter {
   readonly topic?: string;
   readonly recordKey?: string;
   readonly eventType?: string;
+  /** False when `value` is the raw row (its payload could not be mapped): publishing it is wrong. */
+  readonly replayable: boolean;
   readonly failedAt: Date;
 }
 

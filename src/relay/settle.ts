@@ -3,7 +3,7 @@
  * and only then mark FAILED. A mark that fails leaves the row PENDING for the next cycle, where
  * its recorded delivery makes it a mark-only row; a DLQ write that fails leaves it PENDING too.
  */
-import { BackendCallError, describeError, RelayError } from "../errors.ts";
+import { BackendCallError, describeError, MappingError, RelayError } from "../errors.ts";
 import type { OutboxRow } from "../grpc/wire-types.ts";
 import type { PipelineContext } from "./context.ts";
 import type { Rejection } from "./records.ts";
@@ -59,6 +59,7 @@ export function createSettler(context: PipelineContext): Settler {
           reason,
           topic,
           recordKey: rejection.recordKey,
+          replayable: !(rejection.error instanceof MappingError),
           failedAt: context.now(),
         });
       } catch (error) {

@@ -1,0 +1,123 @@
+/**
+ * Reading and deleting DLQ entries: SCAN (never KEYS), the stored value exactly as written, and
+ * the metadata the relay keeps beside it (absent for entries the Go processor wrote).
+ */
+import { parseDlqKey } from "./dlq-key.ts";
+import { notFound } from "./dlq-errors.ts";
+import type { KeyScheme } from "./keys.ts";
+import type { Redis } from "./redis.ts";
+
+/** Why and when an entry failed, as the relay records it. */
+export interface DlqEntryMeta {
+  readonly pipeline: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly topic: string;
+  readonly recordKey: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+  readonly replayable: boolean;
+}
+
+export interface StoredEntry {
+  readonly key: string;
+  /** The stored bytes, exactly. */
+  readonly value: string;
+  readonly meta: DlqEntryMeta | null;
+  /** Seconds until Redis drops the entry; null when it has no expiry. */
+  readonly expiresInSeconds: number | null;
+}
+
+export interface ListPage {
+  readonly items: string[];
+  /** "0" when the listing is complete. */
+  readonly nextCursor: string;
+}
+
+export interface DlqEntries {
+  /** One SCAN page of ≈`count` keys from `cursor`, or (no cursor) every key, up to `maxKeys`. */
+  list(options: { matchPrefixes: readonly string[]; cursor?: string; count: number; maxKeys: number }): Promise<ListPage>;
+  /** The entry, or a 404 DlqError. */
+  get(key: string): Promise<StoredEntry>;
+  /** Deletes the entry and its metadata; a 404 DlqError when there was none. */
+  remove(key: string): Promise<void>;
+}
+
+export function createDlqEntries(params: { redis: Redis; keys: KeyScheme }): DlqEntries {
+  const { redis, keys } = params;
+
+  const scanPage = async (cursor: string, pattern: string, count: number): Promise<[string, string[]]> => {
+    const [next, found] = (await redis.send("SCAN", [cursor, "MATCH", pattern, "COUNT", String(count)])) as [string, string[]];
+    return [String(next), found.map(String)];
+  };
+
+  return {
+    async list({ matchPrefixes, cursor, count, maxKeys }) {
+      const wanted = (key: string) => matchPrefixes.some((prefix) => key.startsWith(prefix)) && isEntryKey(key, keys.namespace);
+      const pattern = matchPrefixes.length === 1 ? `${globEscape(matchPrefixes[0] as string)}*` : `${globEscape(keys.namespace)}dlq:*`;
+      if (cursor !== undefined) {
+        const [next, found] = await scanPage(cursor, pattern, count);
+        return { items: found.filter(wanted), nextCursor: next };
+      }
+      const items = new Set<string>();
+      let next = "0";
+      do {
+        const [after, found] = await scanPage(next, pattern, Math.max(count, 1000));
+        next = after;
+        for (const key of found) if (wanted(key)) items.add(key);
+      } while (next !== "0" && items.size < maxKeys);
+      return { items: [...items].slice(0, maxKeys), nextCursor: next };
+    },
+    async get(key) {
+      const metaKey = keys.dlqMeta(key);
+      const [value, meta, ttl] = await Promise.all([
+        redis.send("GET", [key]) as Promise<string | null>,
+        redis.send("HGETALL", [metaKey]) as Promise<Record<string, string> | string[] | null>,
+        redis.send("TTL", [key]) as Promise<number>,
+      ]);
+      if (value === null || value === undefined) throw notFound();
+      return { key, value: String(value), meta: toMeta(meta), expiresInSeconds: Number(ttl) >= 0 ? Number(ttl) : null };
+    },
+    async remove(key) {
+      const removed = Number(await redis.send("DEL", [key, keys.dlqMeta(key)]));
+      if (removed === 0) throw notFound();
+    },
+  };
+}
+
+/** Keys under a DLQ prefix that are entries (a stray key with a bad eventId is not listed). */
+function isEntryKey(key: string, namespace: string): boolean {
+  try {
+    parseDlqKey(key, namespace);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+/** HGETALL comes back as an object (RESP3) or a flat list (RESP2); empty means no metadata. */
+function toMeta(raw: Record<string, string> | string[] | null): DlqEntryMeta | null {
+  if (!raw) return null;
+  const fields: Record<string, string> = {};
+  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) fields[String(raw[i])] = String(raw[i + 1]);
+  else Object.assign(fields, raw);
+  if (Object.keys(fields).length === 0) return null;
+  return {
+    pipeline: fields.pipeline ?? "",
+    eventId: fields.eventId ?? "",
+    eventType: fields.eventType ?? "",
+    topic: fields.topic ?? "",
+    recordKey: fields.recordKey ?? "",
+    reason: fields.reason ?? "",
+    attempts: Number(fields.attempts ?? 0),
+    firstFailedAt: fields.firstFailedAt ?? "",
+    lastFailedAt: fields.lastFailedAt ?? "",
+    replayable: fields.replayable !== "0",
+  };
+}

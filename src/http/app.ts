@@ -1,0 +1,34 @@
+/**
+ * The HTTP application: health, metrics and DLQ routes, and the one place errors become
+ * responses. Operators' mistakes get a 4xx with what was wrong; nothing returns a stack trace.
+ */
+import { Elysia } from "elysia";
+import { DlqError, redisUnavailable } from "../dlq/dlq-errors.ts";
+import { RedisError } from "../errors.ts";
+import type { Logger } from "../observability/logger.ts";
+
+/** Requests carry no body worth more than this; larger ones are refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createHttpApp(params: { routes: readonly Elysia<any, any, any, any, any, any, any>[]; log: Logger }) {
+  const app = new Elysia({ name: "hobom-http" }).onError({ as: "global" }, ({ error, code, set, request }) => {
+    const failure = error instanceof RedisError ? redisUnavailable(error) : error;
+    if (failure instanceof DlqError) {
+      set.status = failure.httpStatus;
+      return failure.detail ? { error: failure.code, detail: failure.detail } : { error: failure.code };
+    }
+    if (code === "NOT_FOUND") {
+      set.status = 404;
+      return { error: "not found" };
+    }
+    if (code === "PARSE" || code === "VALIDATION") {
+      set.status = 400;
+      return { error: "bad request" };
+    }
+    params.log.error("HTTP request failed", { method: request.method, path: new URL(request.url).pathname, error });
+    set.status = 500;
+    return { error: "internal error" };
+  });
+  for (const routes of params.routes) app.use(routes);
+  return app;
+}

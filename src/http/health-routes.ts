@@ -1,0 +1,18 @@
+/** /health (the Go shape), /health/live and /health/ready; no auth. */
+import { Elysia } from "elysia";
+import type { HealthReport } from "./health.ts";
+
+export function createHealthRoutes(params: { check: () => Promise<HealthReport> }) {
+  return new Elysia({ name: "health-routes" })
+    .get("/health", async ({ set }) => {
+      const report = await params.check();
+      set.status = report.status === "healthy" ? 200 : 503;
+      return report;
+    })
+    .get("/health/live", () => ({ status: "alive" }))
+    .get("/health/ready", async ({ set }) => {
+      const report = await params.check();
+      set.status = report.status === "healthy" ? 200 : 503;
+      return { status: report.status === "healthy" ? "ready" : "not ready", components: report.components };
+    });
+}
