@@ -21,7 +21,8 @@ export function connectRedis(options: { url: string; password?: string; connecti
     connectionTimeout: options.connectionTimeoutMs ?? 2000,
     enableOfflineQueue: false,
     autoReconnect: true,
-    maxRetries: Number.MAX_SAFE_INTEGER,
+    // The largest Bun accepts: keep reconnecting for as long as the relay runs.
+    maxRetries: 4_294_967_295,
   });
   const shas = new Map<string, string>();
 
