@@ -21,10 +21,11 @@ export function parseDotenv(source: string): { values: Record<string, string>; p
 }
 
 function unquote(raw: string): string {
-  const quote = raw[0];
-  if ((quote === '"' || quote === "'") && raw.endsWith(quote) && raw.length >= 2) {
-    const inner = raw.slice(1, -1);
-    return quote === '"' ? inner.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inner;
+  // A quoted value, optionally followed by an inline comment.
+  const quoted = /^(["'])(.*?)\1\s*(?:#.*)?$/.exec(raw);
+  if (quoted) {
+    const inner = quoted[2] as string;
+    return quoted[1] === '"' ? inner.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inner;
   }
   return raw.replace(/\s+#.*$/, "");
 }

@@ -54,8 +54,13 @@ export const grpcAddress: Parser<string> = (raw) => {
   if (!/^(?:[a-z]+:\/{0,3})?[^\s/]+:\d{1,5}$/i.test(value)) {
     throw new ValueProblem(`"${raw}" is not host:port`);
   }
+  if (portOf(value) > 65535) throw new ValueProblem(`"${raw}" has a port above 65535`);
   return value;
 };
+
+function portOf(hostPort: string): number {
+  return Number(hostPort.slice(hostPort.lastIndexOf(":") + 1));
+}
 
 /** A comma-separated list of Kafka brokers, each `host:port`. */
 export const brokerList: Parser<string[]> = (raw) => {
@@ -63,6 +68,7 @@ export const brokerList: Parser<string[]> = (raw) => {
   if (brokers.length === 0) throw new ValueProblem("no broker given");
   for (const broker of brokers) {
     if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) throw new ValueProblem(`"${broker}" is not host:port`);
+    if (portOf(broker) > 65535) throw new ValueProblem(`"${broker}" has a port above 65535`);
   }
   return brokers;
 };
@@ -88,5 +94,6 @@ export const redisAddress: Parser<string> = (raw) => {
     }
   }
   if (!/^[^\s:/]+:\d{1,5}$/.test(value)) throw new ValueProblem(`"${raw}" is not host:port or redis://...`);
+  if (portOf(value) > 65535) throw new ValueProblem(`"${raw}" has a port above 65535`);
   return `redis://${value}`;
 };

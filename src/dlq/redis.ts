@@ -25,9 +25,22 @@ export function connectRedis(options: { url: string; password?: string; connecti
     maxRetries: 4_294_967_295,
   });
   const shas = new Map<string, string>();
+  let connecting: Promise<void> | undefined;
+
+  // Bun's client connects lazily and, without the offline queue, refuses commands until it has:
+  // connect on demand (bounded by connectionTimeout) so the first commands after a start or an
+  // outage wait for the connection instead of failing.
+  const ensureConnected = () => {
+    if (client.connected) return Promise.resolve();
+    connecting ??= client.connect().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
 
   const send = async (command: string, args: readonly string[]) => {
     try {
+      await ensureConnected();
       return await client.send(command, [...args]);
     } catch (error) {
       throw new RedisError(`${command} failed: ${(error as Error).message}`, error);

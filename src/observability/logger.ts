@@ -27,7 +27,8 @@ export function createLogger(options: {
   const { level, write = (line) => process.stdout.write(line), now = () => new Date(), fields = {} } = options;
   const emit = (at: LogLevel, msg: string, extra?: LogFields) => {
     if (RANK[at] < RANK[level]) return;
-    write(`${JSON.stringify({ level: at, time: now().toISOString(), msg, ...fields, ...extra }, errorsAsText)}\n`);
+    // The built-in fields come first and cannot be overwritten by a caller's field of that name.
+    write(`${JSON.stringify({ level: at, time: now().toISOString(), msg, ...without(fields), ...without(extra) }, errorsAsText)}\n`);
   };
   return {
     debug: (msg, extra) => emit("debug", msg, extra),
@@ -40,6 +41,12 @@ export function createLogger(options: {
 
 /** A logger that drops everything, for tests that do not look at logs. */
 export const silentLogger: Logger = createLogger({ level: "error", write: () => {} });
+
+function without(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  const { level: _level, time: _time, msg: _msg, ...rest } = fields;
+  return rest;
+}
 
 function errorsAsText(_key: string, value: unknown): unknown {
   if (value instanceof Error) return value.message;

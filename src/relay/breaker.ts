@@ -32,6 +32,7 @@ export function withBreaker(
     isOpen: () => failures > 0,
     async send(topic, records) {
       if (failures > 0 && now() < openUntil) throw new KafkaUnavailableError(openUntil);
+      const seen = failures;
       try {
         await sink.send(topic, records);
       } catch (error) {
@@ -40,9 +41,12 @@ export function withBreaker(
           close();
           throw error;
         }
-        failures++;
-        openUntil = now() + backoffDelay(options.backoffMs, failures, random());
-        if (failures === 1) onChange(true, error);
+        // Sends that were in flight together fail together: one step of the table, not one each.
+        if (failures === seen) {
+          failures++;
+          openUntil = now() + backoffDelay(options.backoffMs, failures, random());
+          if (failures === 1) onChange(true, error);
+        }
         throw new KafkaUnavailableError(openUntil, error);
       }
       close();

@@ -24,7 +24,11 @@ export async function runLawCycle(context: LawPipelineContext, signal: AbortSign
   for (const row of rows) {
     if (signal.aborted) break;
     if (delivered.has(row.eventId)) settler.markSent([row]);
-    else saveError ??= await orchestrate(context, settler, row, signal);
+    else {
+      // Not `saveError ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
+      const error = await orchestrate(context, settler, row, signal);
+      saveError ??= error;
+    }
   }
   await settler.drain();
   if (saveError !== undefined) return { status: "failed", error: saveError };

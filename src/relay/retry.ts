@@ -30,6 +30,7 @@ export async function withRetry<T>(
       const hopeless = error instanceof TypeError || (error instanceof RelayError && !error.retriable);
       if (hopeless || tried >= options.attempts || options.signal?.aborted) throw new RetriesExhaustedError(tried, error);
       await sleep(backoffDelay(options.backoffMs, tried), options.signal);
+      if (options.signal?.aborted) throw new RetriesExhaustedError(tried, error);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** log, space-log and angel-log pipelines: the items of the JSON array sent once per cycle. */
 import type { AccessLog, HoBomLogPayload } from "../../grpc/wire-types.ts";
-import { withoutEmpty } from "./json.ts";
+import { sortedMap, withoutEmpty } from "./json.ts";
 
 /** The service type the Go processor stamped on angel access logs. */
 export const ANGEL_SERVICE_TYPE = "HOBOM_ANGEL";
@@ -8,10 +8,17 @@ export const ANGEL_SERVICE_TYPE = "HOBOM_ANGEL";
 /**
  * One log command from a HOBOM_LOG or SPACE_LOG row. Every top-level field is present; `payload`
  * repeats the whole log payload with empty strings, zeros and empty maps dropped, and is itself
- * left out when nothing remains.
+ * left out when nothing remains. Map entries are in sorted key order, as Go wrote them.
  */
 export function logItem(payload: HoBomLogPayload): Record<string, unknown> {
-  const detail = payload.payload ? withoutEmpty({ ...payload.payload }) : {};
+  const detail = payload.payload
+    ? withoutEmpty({
+        query: sortedMap(payload.payload.query ?? {}),
+        body: sortedMap(payload.payload.body ?? {}),
+        headers: sortedMap(payload.payload.headers ?? {}),
+        error: payload.payload.error,
+      })
+    : {};
   const repeated = withoutEmpty({
     traceId: payload.traceId,
     level: payload.level,
@@ -48,7 +55,7 @@ export function angelLogItem(access: AccessLog): Record<string, unknown> {
     statusCode: access.status_code,
     host: access.host,
     userId: access.user_id,
-    payload: { ...access.meta },
+    payload: sortedMap(access.meta ?? {}),
   });
 }
 
