@@ -1,0 +1,187 @@
+import { describe, expect, test } from "bun:test";
+import { BackendCallError, KafkaUnavailableError } from "../../../src/errors.ts";
+import { silentLogger } from "../../../src/observability/logger.ts";
+import type { CycleOutcome } from "../../../src/relay/context.ts";
+import { runPollLoop } from "../../../src/relay/poll-loop.ts";
+import { RecordingMetrics } from "./fakes.ts";
+
+const INTERVAL = 5_000;
+const FIND_BACKOFF = [10_000, 20_000, 40_000, 60_000];
+const done = (more = false): CycleOutcome => ({ status: "done", fetched: 1, more });
+const failed = (error: unknown = new BackendCallError("for-hobom-backend", "Find", "UNAVAILABLE", "", { retriable: true })): CycleOutcome => ({
+  status: "failed",
+  error,
+});
+
+/**
+ * Runs the loop over scripted outcomes with a fake clock and sleep; stops (aborts) after
+ * `sleeps` waits. Returns the timeline of cycles and waits.
+ */
+async function runScript(options: {
+  outcomes: (CycleOutcome | (() => Promise<CycleOutcome>) | Error)[];
+  sleeps: number;
+  gate?: (now: number) => number;
+}) {
+  const controller = new AbortController();
+  const timeline: string[] = [];
+  const metrics = new RecordingMetrics();
+  let clock = 1_000_000;
+  let cycles = 0;
+  await runPollLoop({
+    name: "message",
+    pollIntervalMs: INTERVAL,
+    failureBackoffMs: FIND_BACKOFF,
+    signal: controller.signal,
+    log: silentLogger,
+    metrics,
+    now: () => clock,
+    random: () => 0,
+    gate: options.gate ? () => options.gate!(clock) : undefined,
+    sleep: async (ms) => {
+      timeline.push(`wait:${ms}`);
+      clock += ms;
+      if (timeline.filter((entry) => entry.startsWith("wait")).length >= options.sleeps) controller.abort();
+    },
+    cycle: async () => {
+      timeline.push("cycle");
+      const next = options.outcomes[cycles++] ?? done();
+      if (next instanceof Error) throw next;
+      return typeof next === "function" ? next() : next;
+    },
+  });
+  return { timeline, waits: timeline.filter((entry) => entry.startsWith("wait")).map((entry) => Number(entry.slice(5))), metrics, now: () => clock };
+}
+
+describe("runPollLoop", () => {
+  test("waits the poll interval after each cycle that finished", async () => {
+    const { timeline } = await runScript({ outcomes: [done(), done(), done()], sleeps: 3 });
+    expect(timeline).toEqual(["cycle", "wait:5000", "cycle", "wait:5000", "cycle", "wait:5000"]);
+  });
+
+  test("polls again at once after a full page", async () => {
+    const { waits } = await runScript({ outcomes: [done(true), done(true), done(false)], sleeps: 3 });
+    expect(waits).toEqual([0, 0, INTERVAL]);
+  });
+
+  test("backs off 10, 20, 40, 60 s after consecutive failures, capped, then returns to the interval", async () => {
+    const outcomes = [failed(), failed(), failed(), failed(), failed(), failed(), done(), failed()];
+    const { waits } = await runScript({ outcomes, sleeps: outcomes.length });
+    expect(waits).toEqual([10_000, 20_000, 40_000, 60_000, 60_000, 60_000, INTERVAL, 10_000]);
+  });
+
+  test("counts a cycle that threw as a failure", async () => {
+    const { waits, metrics } = await runScript({ outcomes: [new Error("bug"), new Error("bug")], sleeps: 2 });
+    expect(waits).toEqual([10_000, 20_000]);
+    expect(metrics.cycles).toEqual([
+      { pipeline: "message", outcome: "failed" },
+      { pipeline: "message", outcome: "failed" },
+    ]);
+  });
+
+  test("waits until the breaker's retryAt when Kafka is unavailable, without growing the failure backoff", async () => {
+    const unavailableAt = (retryInMs: number) => () => Promise.resolve(failed(new KafkaUnavailableError(1_000_000 + retryInMs)));
+    const { waits } = await runScript({ outcomes: [unavailableAt(7_000), failed(), done()], sleeps: 3 });
+    expect(waits).toEqual([7_000, 10_000, INTERVAL]);
+  });
+
+  test("does not wait for a retryAt already past", async () => {
+    const { waits } = await runScript({ outcomes: [failed(new KafkaUnavailableError(0))], sleeps: 1 });
+    expect(waits).toEqual([0]);
+  });
+
+  test("starts no cycle before the gate opens", async () => {
+    const gateUntil = 1_000_000 + 3_000;
+    const { timeline } = await runScript({ outcomes: [done()], sleeps: 2, gate: (now) => (now < gateUntil ? gateUntil : 0) });
+    expect(timeline).toEqual(["wait:3000", "cycle", "wait:5000"]);
+  });
+
+  test("records each cycle's outcome in the metrics", async () => {
+    const { metrics } = await runScript({ outcomes: [done(), failed()], sleeps: 2 });
+    expect(metrics.cycles.map((cycle) => cycle.outcome)).toEqual(["done", "failed"]);
+  });
+
+  test("lets the cycle in flight finish when stopped and starts no other", async () => {
+    const controller = new AbortController();
+    let cycles = 0;
+    let finished = 0;
+    const sleeps: number[] = [];
+    await runPollLoop({
+      name: "message",
+      pollIntervalMs: INTERVAL,
+      failureBackoffMs: FIND_BACKOFF,
+      signal: controller.signal,
+      log: silentLogger,
+      metrics: new RecordingMetrics(),
+      sleep: async (ms, signal) => {
+        sleeps.push(ms);
+        expect(signal.aborted).toBe(true);
+      },
+      cycle: async (signal) => {
+        cycles++;
+        expect(signal).toBe(controller.signal);
+        controller.abort();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        finished++;
+        return done();
+      },
+    });
+    expect(cycles).toBe(1);
+    expect(finished).toBe(1);
+  });
+
+  test("starts no cycle when stopped during a wait", async () => {
+    const controller = new AbortController();
+    let cycles = 0;
+    const loop = runPollLoop({
+      name: "message",
+      pollIntervalMs: 60_000,
+      failureBackoffMs: FIND_BACKOFF,
+      signal: controller.signal,
+      log: silentLogger,
+      metrics: new RecordingMetrics(),
+      cycle: async () => {
+        cycles++;
+        return done();
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    await loop;
+    expect(cycles).toBe(1);
+  });
+
+  test("never starts a cycle once the signal aborted before the loop began", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let cycles = 0;
+    await runPollLoop({
+      name: "message",
+      pollIntervalMs: INTERVAL,
+      failureBackoffMs: FIND_BACKOFF,
+      signal: controller.signal,
+      log: silentLogger,
+      metrics: new RecordingMetrics(),
+      sleep: async () => {},
+      cycle: async () => {
+        cycles++;
+        return done();
+      },
+    });
+    expect(cycles).toBe(0);
+  });
+
+  test("never overlaps cycles, even with no wait between them", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = () => async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      return done(true);
+    };
+    const { waits } = await runScript({ outcomes: [slow(), slow(), slow(), slow()], sleeps: 4 });
+    expect(waits).toEqual([0, 0, 0, 0]);
+    expect(most).toBe(1);
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, test } from "bun:test";
+import { KafkaSendError, PermanentEventError } from "../../../src/errors.ts";
+import { batchesBySize, publishDeliveries } from "../../../src/relay/publish.ts";
+import type { Delivery } from "../../../src/relay/records.ts";
+import { outboxRow } from "../pipelines/payloads.ts";
+import { FakeSink } from "./fakes.ts";
+
+const TOPIC = "hobom.messages";
+
+function delivery(key: string, bytes = 100): Delivery {
+  return { rows: [outboxRow(key, "MESSAGE", {})], record: { key, value: `{"id":"${key}"}`, headers: { "event-id": key } }, bytes };
+}
+
+const keys = (deliveries: readonly Delivery[]) => deliveries.map((item) => item.record.key);
+const permanent = (scope: "records" | "topic" = "records") => new KafkaSendError(TOPIC, "MESSAGE_TOO_LARGE", { retriable: false, scope });
+
+describe("batchesBySize", () => {
+  test("groups consecutive deliveries whose bytes add up to at most the limit", () => {
+    const items = [delivery("a", 40), delivery("b", 40), delivery("c", 30), delivery("d", 90), delivery("e", 10)];
+    expect(batchesBySize(items, 100).map(keys)).toEqual([["a", "b"], ["c"], ["d", "e"]]);
+  });
+
+  test("puts a delivery larger than the limit in a batch of its own", () => {
+    expect(batchesBySize([delivery("a", 10), delivery("big", 500), delivery("c", 10)], 100).map(keys)).toEqual([["a"], ["big"], ["c"]]);
+  });
+
+  test("fills a batch up to exactly the limit", () => {
+    expect(batchesBySize([delivery("a", 50), delivery("b", 50), delivery("c", 1)], 100).map(keys)).toEqual([["a", "b"], ["c"]]);
+  });
+
+  test("makes no batch of nothing", () => {
+    expect(batchesBySize([], 100)).toEqual([]);
+  });
+});
+
+describe("publishDeliveries", () => {
+  test("sends one batch per size group and hands each acked batch to onAcked before the next send", async () => {
+    const sink = new FakeSink();
+    const timeline = sink.timeline;
+    const items = ["a", "b", "c", "d", "e"].map((key) => delivery(key, 40));
+    const result = await publishDeliveries({
+      sink,
+      topic: TOPIC,
+      deliveries: items,
+      maxBatchBytes: 100,
+      onAcked: async (acked) => {
+        await Promise.resolve();
+        timeline.push(`acked:${keys(acked).join(",")}`);
+      },
+    });
+    expect(result).toEqual({ rejections: [] });
+    expect(sink.sends.map((send) => send.topic)).toEqual([TOPIC, TOPIC, TOPIC]);
+    expect(timeline).toEqual(["send:a,b", "acked:a,b", "send:c,d", "acked:c,d", "send:e", "acked:e"]);
+  });
+
+  test("splits a batch Kafka refuses for one bad record: the others are delivered, only that one is rejected", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = (_topic, records) => {
+      if (records.some((record) => record.key === "bad")) throw permanent();
+    };
+    const items = ["a", "b", "c", "bad", "e", "f", "g"].map((key) => delivery(key, 10));
+    const acked: string[] = [];
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 1000, onAcked: async (batch) => void acked.push(...keys(batch)) });
+
+    expect(result.stoppedBy).toBeUndefined();
+    expect(result.rejections.map((rejection) => rejection.row.eventId)).toEqual(["bad"]);
+    const [rejection] = result.rejections;
+    expect(rejection?.error).toBeInstanceOf(PermanentEventError);
+    expect(rejection?.error.cause).toBeInstanceOf(KafkaSendError);
+    expect(rejection?.value).toBe('{"id":"bad"}');
+    expect(rejection?.recordKey).toBe("bad");
+    expect(acked.sort()).toEqual(["a", "b", "c", "e", "f", "g"]);
+    expect(sink.acked.map((record) => record.key).sort()).toEqual(["a", "b", "c", "e", "f", "g"]);
+  });
+
+  test("rejects every record of a topic Kafka refuses, without splitting the batches", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = () => {
+      throw permanent("topic");
+    };
+    const items = ["a", "b", "c", "d"].map((key) => delivery(key, 50));
+    let ackedCalls = 0;
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 100, onAcked: async () => void ackedCalls++ });
+    expect(sink.sends.map((send) => send.records.map((record) => record.key))).toEqual([["a", "b"], ["c", "d"]]);
+    expect(result.rejections.map((rejection) => rejection.row.eventId)).toEqual(["a", "b", "c", "d"]);
+    expect(result.stoppedBy).toBeUndefined();
+    expect(ackedCalls).toBe(0);
+  });
+
+  test("rejects each row of a refused log record as its own one-element array", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = () => {
+      throw permanent();
+    };
+    const rows = [outboxRow("l1", "HOBOM_LOG", {}), outboxRow("l2", "HOBOM_LOG", {})];
+    const logDelivery: Delivery = { rows, record: { key: "hobom-log-1", value: '[{"n":1},{"n":2}]', headers: {} }, bytes: 30 };
+    const result = await publishDeliveries({ sink, topic: "hobom.logs", deliveries: [logDelivery], maxBatchBytes: 1000, onAcked: async () => {} });
+    expect(result.rejections.map((rejection) => [rejection.row.eventId, rejection.value])).toEqual([
+      ["l1", '[{"n":1}]'],
+      ["l2", '[{"n":2}]'],
+    ]);
+  });
+
+  test("stops at a retriable error: returns it as stoppedBy, rejects nothing and sends no later batch", async () => {
+    const sink = new FakeSink();
+    const outage = new KafkaSendError(TOPIC, "broker down", { retriable: true });
+    sink.behaviour = (_topic, _records, call) => {
+      if (call === 1) throw outage;
+    };
+    const acked: string[] = [];
+    const items = ["a", "b", "c", "d", "e", "f"].map((key) => delivery(key, 50));
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 100, onAcked: async (batch) => void acked.push(...keys(batch)) });
+    expect(result.stoppedBy).toBe(outage);
+    expect(result.rejections).toEqual([]);
+    expect(sink.sends).toHaveLength(2);
+    expect(acked).toEqual(["a", "b"]);
+  });
+
+  test("stops at an error that is not a Kafka send error", async () => {
+    const sink = new FakeSink();
+    const bug = new TypeError("cannot read properties of undefined");
+    sink.behaviour = () => {
+      throw bug;
+    };
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: [delivery("a"), delivery("b")], maxBatchBytes: 100, onAcked: async () => {} });
+    expect(result.stoppedBy).toBe(bug);
+    expect(sink.sends).toHaveLength(1);
+  });
+
+  test("stops before the next batch once the signal aborted", async () => {
+    const sink = new FakeSink();
+    const controller = new AbortController();
+    const reason = new Error("SIGTERM");
+    const items = ["a", "b", "c"].map((key) => delivery(key, 100));
+    const result = await publishDeliveries({
+      sink,
+      topic: TOPIC,
+      deliveries: items,
+      maxBatchBytes: 100,
+      signal: controller.signal,
+      onAcked: async () => controller.abort(reason),
+    });
+    expect(sink.sends.map((send) => send.records[0]?.key)).toEqual(["a"]);
+    expect(result.stoppedBy).toBe(reason);
+    expect(result.rejections).toEqual([]);
+  });
+
+  test("sends nothing when the signal aborted before the first batch", async () => {
+    const sink = new FakeSink();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: [delivery("a")], maxBatchBytes: 100, signal: controller.signal, onAcked: async () => {} });
+    expect(sink.sends).toEqual([]);
+    expect(result.stoppedBy).toBe(controller.signal.reason);
+  });
+});
