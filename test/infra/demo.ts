@@ -46,11 +46,14 @@ angel.outbox.add({ eventType: "ADOPTION_APPROVED", payload: angelApprovalPayload
 angel.outbox.add({ eventType: "FOSTER_TERMINATED", payload: angelFosterTerminatedPayload() });
 // …and a few that fail on purpose: no payload, and a law change whose three Generate attempts
 // all fail (the law Find returns rows in insertion order, so this one meets the faults).
-hobom.messages.add({ eventId: "demo-broken-message", payload: null });
-space.spaceEvents.add({ eventId: "demo-broken-space-event", payload: null });
-const failingLaw = hobom.laws.add({ eventId: "demo-llm-fails", payload: lawChangedPayload({ diffId: `demo-diff-fails-${Date.now()}` }) });
+// EventIds are new each run: the demo keeps the Go key layout (no namespace) in the shared Redis,
+// where an earlier run's delivery records would otherwise turn these rows into mark-only rows.
+const run = Date.now().toString(36);
+hobom.messages.add({ eventId: `demo-${run}-broken-message`, payload: null });
+space.spaceEvents.add({ eventId: `demo-${run}-broken-space-event`, payload: null });
+const failingLaw = hobom.laws.add({ eventId: `demo-${run}-llm-fails`, payload: lawChangedPayload({ diffId: `demo-diff-fails-${run}` }) });
 llm.faults.fail("Generate", { code: grpc.status.UNAVAILABLE, times: 3 });
-hobom.laws.add({ payload: lawChangedPayload({ diffId: `demo-diff-${Date.now()}` }) });
+hobom.laws.add({ payload: lawChangedPayload({ diffId: `demo-diff-${run}` }) });
 
 const setup = relayTestSetup({
   hobom,
