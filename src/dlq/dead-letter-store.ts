@@ -1,7 +1,7 @@
 /** The DLQ in Redis, compatible with the entries the Go processor wrote. */
 import type { DeadLetter, DeadLetterStore } from "../relay/ports.ts";
-import type { KeyScheme } from "./keys.ts";
-import type { Redis } from "./redis.ts";
+import type { KeyScheme } from "../redis/keys.ts";
+import type { Redis } from "../redis/client.ts";
 
 /**
  * KEYS[1] the entry (its value is the payload, as the Go processor stored it)

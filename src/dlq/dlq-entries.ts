@@ -4,8 +4,8 @@
  */
 import { parseDlqKey } from "./dlq-key.ts";
 import { notFound } from "./dlq-errors.ts";
-import type { KeyScheme } from "./keys.ts";
-import type { Redis } from "./redis.ts";
+import type { KeyScheme } from "../redis/keys.ts";
+import type { Redis } from "../redis/client.ts";
 
 /** Why and when an entry failed, as the relay records it. */
 export interface DlqEntryMeta {

@@ -14,8 +14,8 @@ import type { DeliveryLedger, EventSink, OutboxSource } from "../relay/ports.ts"
 import { DlqError, kafkaUnavailable, notReplayable, retryInProgress, upstreamFailed } from "./dlq-errors.ts";
 import type { DlqEntries, StoredEntry } from "./dlq-entries.ts";
 import { parseDlqKey } from "./dlq-key.ts";
-import type { KeyScheme } from "./keys.ts";
-import type { Redis } from "./redis.ts";
+import type { KeyScheme } from "../redis/keys.ts";
+import type { Redis } from "../redis/client.ts";
 
 /** KEYS[1] lock, ARGV[1] token. Deletes the lock only if this retry still holds it. */
 const RELEASE_SCRIPT = `

@@ -1,7 +1,7 @@
 /** Delivery records in Redis: `sent:<pipeline>:<eventId>`, kept for the delivery TTL. */
 import type { DeliveryLedger } from "../relay/ports.ts";
 import type { KeyScheme } from "./keys.ts";
-import type { Redis } from "./redis.ts";
+import type { Redis } from "./client.ts";
 
 /** Keys per MGET / per burst of SETs: large enough to be fast, small enough not to stall Redis. */
 const CHUNK = 1000;
