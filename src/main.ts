@@ -10,6 +10,7 @@ import { parseDotenv } from "./config/dotenv.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { createDeadLetterStore } from "./dlq/dead-letter-store.ts";
 import { createDeliveryLedger } from "./redis/delivery-ledger.ts";
+import { createLeaseStore } from "./redis/lease-store.ts";
 import { createDlqEntries } from "./dlq/dlq-entries.ts";
 import { knownPrefixes } from "./dlq/dlq-key.ts";
 import { keyScheme } from "./redis/keys.ts";
@@ -88,11 +89,13 @@ async function run(config: Config, log: Logger): Promise<number> {
   const studyMaterial = createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs });
   const lawSteps = { studyMaterial, generateAttempts: config.relay.lawAttempts, generateBackoffMs: config.relay.lawBackoffMs };
   const entries = createDlqEntries({ redis, keys });
+  const owned = new Set<string>();
+  const ownership = () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const));
 
   const http = createHttpApp({
     log,
     routes: [
-      createHealthRoutes({ check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS }) }),
+      createHealthRoutes({ check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS }), instanceId: config.relay.instanceId, ownership }),
       createMetricsRoutes({
         registry: metrics.registry,
         beforeScrape: async () => {
@@ -136,6 +139,7 @@ async function run(config: Config, log: Logger): Promise<number> {
 
   log.info("hobom-event-processor started", {
     version: VERSION,
+    instance: config.relay.instanceId,
     pipelines: pipelines.map((pipeline) => pipeline.name),
     http: `${config.http.hostname}:${server.server?.port}`,
     kafka: config.kafka.brokers,
@@ -151,9 +155,15 @@ async function run(config: Config, log: Logger): Promise<number> {
       sink,
       ledger,
       dlq: createDeadLetterStore({ redis, keys, ttlSeconds: config.redis.dlqTtlSeconds }),
+      leases: createLeaseStore({ redis, keys }),
       studyMaterial,
       log,
       metrics,
+      onOwnership: (pipeline, isOwned) => {
+        if (isOwned) owned.add(pipeline);
+        else owned.delete(pipeline);
+        metrics.pipelineOwned(pipeline, isOwned);
+      },
     },
     controller.signal,
   );

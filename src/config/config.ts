@@ -59,6 +59,8 @@ export interface Config {
     readonly findBackoffMs: readonly number[];
     readonly markConcurrency: number;
     readonly shutdownTimeoutMs: number;
+    readonly leaseTtlMs: number;
+    readonly instanceId: string;
     readonly lawAttempts: number;
     readonly lawBackoffMs: readonly number[];
   };

@@ -3,6 +3,7 @@
  * variable, what was wrong, an example) so that a bad start says everything at once.
  */
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import type { BackendTarget, Config } from "./config.ts";
 import { ValueProblem } from "./parsers.ts";
 import { type Variable, VARIABLES } from "./variables.ts";
@@ -104,6 +105,8 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       findBackoffMs: read(v.findBackoffMs),
       markConcurrency: read(v.markConcurrency),
       shutdownTimeoutMs: read(v.shutdownTimeoutMs),
+      leaseTtlMs: read(v.leaseTtlMs),
+      instanceId: read(v.instanceId) ?? defaultInstanceId(),
       lawAttempts: read(v.lawAttempts),
       lawBackoffMs: read(v.lawBackoffMs),
     },
@@ -117,6 +120,10 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
   };
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: deepFreeze(config) as Config };
+}
+
+function defaultInstanceId(): string {
+  return `${hostname()}-${process.pid}`;
 }
 
 function deepFreeze<T>(value: T): T {

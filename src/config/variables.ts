@@ -71,6 +71,8 @@ export const VARIABLES = {
   findBackoffMs: variable({ name: "HOBOM_FIND_BACKOFF_MS", doc: "Waits after consecutive failed cycles, in ms, the last repeated.", example: "10000,20000,40000,60000", fallback: "10000,20000,40000,60000", parse: integerList(1, 3_600_000) }),
   markConcurrency: variable({ name: "HOBOM_MARK_CONCURRENCY", doc: "Marks in flight at once per pipeline.", example: "32", fallback: "32", parse: integer(1, 1024) }),
   shutdownTimeoutMs: variable({ name: "HOBOM_SHUTDOWN_TIMEOUT_MS", doc: "How long a stop waits for the cycle in flight to finish its publishes and marks, in ms.", example: "10000", fallback: "10000", parse: MS }),
+  leaseTtlMs: variable({ name: "HOBOM_LEASE_TTL_MS", doc: "Lease that makes one instance the owner of a pipeline, in ms: another instance takes over this long after the owner died.", example: "15000", fallback: "15000", parse: integer(1000, 600_000) }),
+  instanceId: variable({ name: "HOBOM_INSTANCE_ID", doc: "This instance's name in leases, logs and /health (default: hostname-pid).", example: "deploy-1", parse: text }),
   lawAttempts: variable({ name: "HOBOM_LAW_GENERATE_ATTEMPTS", doc: "LLM Generate attempts per law event before it goes to the DLQ.", example: "3", fallback: "3", parse: integer(1, 20) }),
   lawBackoffMs: variable({ name: "HOBOM_LAW_GENERATE_BACKOFF_MS", doc: "Waits between Generate attempts, in ms, the last repeated.", example: "500,1000", fallback: "500,1000", parse: integerList(0, 600_000) }),
 

@@ -2,12 +2,15 @@
 import { Elysia } from "elysia";
 import type { HealthReport } from "./health.ts";
 
-export function createHealthRoutes(params: { check: () => Promise<HealthReport> }) {
+/** Which pipelines this instance runs ("owned") and which it stands by for ("standby"). */
+export type Ownership = () => Record<string, "owned" | "standby">;
+
+export function createHealthRoutes(params: { check: () => Promise<HealthReport>; instanceId: string; ownership: Ownership }) {
   return new Elysia({ name: "health-routes" })
     .get("/health", async ({ set }) => {
       const report = await params.check();
       set.status = report.status === "healthy" ? 200 : 503;
-      return report;
+      return { ...report, instance: params.instanceId, pipelines: params.ownership() };
     })
     .get("/health/live", () => ({ status: "alive" }))
     .get("/health/ready", async ({ set }) => {

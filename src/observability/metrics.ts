@@ -16,6 +16,8 @@ export interface RelayMetrics {
   /** Age of the oldest row the last Find returned (0 when it returned none). */
   oldestRowAge(pipeline: string, seconds: number): void;
   breakerOpen(open: boolean): void;
+  /** Whether this instance owns (runs) the pipeline right now. */
+  pipelineOwned(pipeline: string, owned: boolean): void;
   dependencyError(dependency: Dependency): void;
 }
 
@@ -60,6 +62,12 @@ export function createMetrics(options: { withProcessMetrics?: boolean } = {}): P
     help: "1 while the Kafka breaker is open (Kafka unreachable), else 0.",
     registers: [registry],
   });
+  const owned = new Gauge({
+    name: "hobom_pipeline_owned",
+    help: "1 while this instance owns the pipeline's lease and runs it, 0 while it stands by.",
+    labelNames: ["pipeline"] as const,
+    registers: [registry],
+  });
   const errors = new Counter({
     name: "hobom_dependency_errors_total",
     help: "Errors by dependency (grpc, kafka, redis).",
@@ -83,6 +91,7 @@ export function createMetrics(options: { withProcessMetrics?: boolean } = {}): P
     publish: (pipeline, seconds) => publishes.observe({ pipeline }, seconds),
     oldestRowAge: (pipeline, seconds) => lag.set({ pipeline }, seconds),
     breakerOpen: (open) => breaker.set(open ? 1 : 0),
+    pipelineOwned: (pipeline, isOwned) => owned.set({ pipeline }, isOwned ? 1 : 0),
     dependencyError: (dependency) => errors.inc({ dependency }),
   };
 }

@@ -17,8 +17,9 @@ export interface Redis {
 export function connectRedis(options: { url: string; password?: string; connectionTimeoutMs?: number }): Redis {
   const url = new URL(options.url);
   if (options.password !== undefined) url.password = options.password;
+  const timeoutMs = options.connectionTimeoutMs ?? 2000;
   const client = new RedisClient(url.toString(), {
-    connectionTimeout: options.connectionTimeoutMs ?? 2000,
+    connectionTimeout: timeoutMs,
     enableOfflineQueue: false,
     autoReconnect: true,
     // The largest Bun accepts: keep reconnecting for as long as the relay runs.
@@ -32,7 +33,12 @@ export function connectRedis(options: { url: string; password?: string; connecti
   // outage wait for the connection instead of failing.
   const ensureConnected = () => {
     if (client.connected) return Promise.resolve();
-    connecting ??= client.connect().finally(() => {
+    // connect() keeps waiting through the client's reconnect attempts while Redis is down; a
+    // command must fail within the connection timeout instead.
+    connecting ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not connected within ${timeoutMs} ms`)), timeoutMs);
+      client.connect().then(resolve, reject).finally(() => clearTimeout(timer));
+    }).finally(() => {
       connecting = undefined;
     });
     return connecting;

@@ -15,6 +15,8 @@ export interface KeyScheme {
   sent(pipeline: string, eventId: string): string;
   /** The replay lock of one DLQ entry: `<ns>dlqlock:<prefix><eventId>`. */
   dlqLock(dlqKey: string): string;
+  /** The lease that makes one instance the owner of a pipeline: `<ns>lease:<pipeline>`. */
+  lease(pipeline: string): string;
 }
 
 export function keyScheme(namespace: string): KeyScheme {
@@ -25,5 +27,6 @@ export function keyScheme(namespace: string): KeyScheme {
     dlqMeta: (dlqKey) => `${namespace}dlqmeta:${strip(dlqKey)}`,
     sent: (pipeline, eventId) => `${namespace}sent:${pipeline}:${eventId}`,
     dlqLock: (dlqKey) => `${namespace}dlqlock:${strip(dlqKey)}`,
+    lease: (pipeline) => `${namespace}lease:${pipeline}`,
   };
 }

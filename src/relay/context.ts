@@ -2,6 +2,7 @@
 import type { RelayMetrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
+import type { Fence } from "./fence.ts";
 import type { DeadLetterStore, DeliveryLedger, OutboxSource } from "./ports.ts";
 
 export interface PipelineContext<P extends Pipeline = Pipeline> {
@@ -13,6 +14,8 @@ export interface PipelineContext<P extends Pipeline = Pipeline> {
   readonly metrics: RelayMetrics;
   readonly markConcurrency: number;
   readonly now: () => Date;
+  /** Whether this instance still owns the pipeline; checked before sends and marks. */
+  readonly fence: Fence;
 }
 
 /** How a cycle ended; the poll loop decides the wait from it. */

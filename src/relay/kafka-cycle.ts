@@ -41,6 +41,7 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
     deliveries: prepared.deliveries,
     maxBatchBytes: context.maxMessageBytes,
     signal,
+    beforeSend: context.fence.assertHeld,
     onAcked: async (acked) => {
       const sent = acked.flatMap((delivery) => delivery.rows);
       metrics.rows("published", pipeline.name, sent.length);

@@ -20,18 +20,26 @@ export async function runLawCycle(context: LawPipelineContext, signal: AbortSign
   if (rows.length === 0) return { status: "done", fetched: 0, more };
   const delivered = await context.ledger.delivered(context.pipeline.name, rows.map((row) => row.eventId));
   const settler = createSettler(context);
-  let saveError: unknown;
+  let failure: unknown;
   for (const row of rows) {
     if (signal.aborted) break;
-    if (delivered.has(row.eventId)) settler.markSent([row]);
-    else {
-      // Not `saveError ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
-      const error = await orchestrate(context, settler, row, signal);
-      saveError ??= error;
+    if (delivered.has(row.eventId)) {
+      settler.markSent([row]);
+      continue;
     }
+    try {
+      // The LLM call and the save are the costly, non-idempotent steps: only the owner runs them.
+      await context.fence.assertHeld();
+    } catch (error) {
+      failure = error;
+      break;
+    }
+    // Not `failure ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
+    const saveError = await orchestrate(context, settler, row, signal);
+    failure ??= saveError;
   }
   await settler.drain();
-  if (saveError !== undefined) return { status: "failed", error: saveError };
+  if (failure !== undefined) return { status: "failed", error: failure };
   return { status: "done", fetched: rows.length, more };
 }
 

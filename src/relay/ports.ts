@@ -82,3 +82,18 @@ export interface StudyMaterialService {
   /** SaveStudyMaterial on for-hobom-backend; not idempotent (a second save of a diffId fails). */
   save(request: SaveStudyMaterialRequest): Promise<void>;
 }
+
+/**
+ * Leases that make one instance at a time the owner of a pipeline. A token identifies one holding
+ * (one instance, one acquisition). Errors are `RedisError`s.
+ */
+export interface LeaseStore {
+  /** Takes the lease if nobody holds it; true when this token now holds it for `ttlMs`. */
+  acquire(name: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lease to `ttlMs` from now if this token still holds it; false when it was lost. */
+  renew(name: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Whether this token holds the lease right now (one round trip). */
+  holds(name: string, token: string): Promise<boolean>;
+  /** Gives the lease up if this token holds it, so another instance can take it at once. */
+  release(name: string, token: string): Promise<void>;
+}

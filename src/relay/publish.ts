@@ -20,6 +20,8 @@ export async function publishDeliveries(params: {
   deliveries: readonly Delivery[];
   maxBatchBytes: number;
   signal?: AbortSignal;
+  /** Runs before every send; throwing stops publishing (the fencing check). */
+  beforeSend?: () => Promise<void>;
   onAcked: (acked: readonly Delivery[]) => Promise<void>;
 }): Promise<PublishResult> {
   const rejections: Rejection[] = [];
@@ -44,6 +46,7 @@ export async function publishDeliveries(params: {
   for (const batch of batchesBySize(params.deliveries, params.maxBatchBytes)) {
     if (params.signal?.aborted) return { rejections, stoppedBy: params.signal.reason };
     try {
+      await params.beforeSend?.();
       await send(batch);
     } catch (error) {
       return { rejections, stoppedBy: error };

@@ -1,6 +1,7 @@
 /**
- * Every enabled pipeline as a poll loop over its kind of cycle, all under one stop signal. The
- * adapters come in ready-made; this file only wires rows of the pipeline table to them.
+ * Every enabled pipeline as a poll loop over its kind of cycle, run only while this instance owns
+ * the pipeline's lease, all under one stop signal. The adapters come in ready-made; this file
+ * only wires rows of the pipeline table to them.
  */
 import type { Config } from "../config/config.ts";
 import type { BackendChannels } from "../grpc/channels.ts";
@@ -9,11 +10,13 @@ import type { Logger } from "../observability/logger.ts";
 import type { RelayMetrics } from "../observability/metrics.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
 import type { KafkaBreaker } from "./breaker.ts";
-import type { PipelineContext } from "./context.ts";
+import type { CycleOutcome, PipelineContext } from "./context.ts";
+import type { Fence } from "./fence.ts";
 import { runKafkaCycle } from "./kafka-cycle.ts";
 import { runLawCycle } from "./law-cycle.ts";
+import { runWhileOwned } from "./ownership.ts";
 import { runPollLoop } from "./poll-loop.ts";
-import type { DeadLetterStore, DeliveryLedger, EventSink, StudyMaterialService } from "./ports.ts";
+import type { DeadLetterStore, DeliveryLedger, EventSink, LeaseStore, StudyMaterialService } from "./ports.ts";
 
 export interface RelayDependencies {
   readonly config: Config;
@@ -23,19 +26,36 @@ export interface RelayDependencies {
   readonly sink: KafkaBreaker;
   readonly ledger: DeliveryLedger;
   readonly dlq: DeadLetterStore;
+  readonly leases: LeaseStore;
   readonly studyMaterial: StudyMaterialService;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
+  /** Told whenever this instance starts or stops owning a pipeline. */
+  readonly onOwnership: (pipeline: Pipeline["name"], owned: boolean) => void;
 }
 
 /** Runs every pipeline until `signal` aborts and each has finished its cycle in flight. */
 export async function runRelay(deps: RelayDependencies, signal: AbortSignal): Promise<void> {
-  await Promise.all(deps.pipelines.map((pipeline) => runPipeline(deps, pipeline, signal)));
+  await Promise.all(
+    deps.pipelines.map((pipeline) => {
+      const log = deps.log.child({ pipeline: pipeline.name });
+      return runWhileOwned({
+        name: pipeline.name,
+        leases: deps.leases,
+        ttlMs: deps.config.relay.leaseTtlMs,
+        instanceId: deps.config.relay.instanceId,
+        acquireEveryMs: Math.min(1000, Math.floor(deps.config.relay.leaseTtlMs / 3)),
+        signal,
+        log,
+        onOwnership: (owned) => deps.onOwnership(pipeline.name, owned),
+        run: (ownedSignal, fence) => runPipeline(deps, pipeline, log, ownedSignal, fence),
+      });
+    }),
+  );
 }
 
-function runPipeline(deps: RelayDependencies, pipeline: Pipeline, signal: AbortSignal): Promise<void> {
+function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, signal: AbortSignal, fence: Fence): Promise<void> {
   const { config } = deps;
-  const log = deps.log.child({ pipeline: pipeline.name });
   const context: PipelineContext = {
     pipeline,
     source: createOutboxSource({
@@ -51,8 +71,9 @@ function runPipeline(deps: RelayDependencies, pipeline: Pipeline, signal: AbortS
     metrics: deps.metrics,
     markConcurrency: config.relay.markConcurrency,
     now: () => new Date(),
+    fence,
   };
-  let cycle: (signal: AbortSignal) => Promise<import("./context.ts").CycleOutcome>;
+  let cycle: (signal: AbortSignal) => Promise<CycleOutcome>;
   let gate: (() => number) | undefined;
   if (pipeline.kind === "law") {
     const lawContext = {

@@ -26,8 +26,14 @@ export function createSettler(context: PipelineContext): Settler {
   const pool = createTaskPool(context.markConcurrency);
   let markFailures = 0;
   let firstMarkError: unknown;
+  let fencedOff = 0;
 
   const markOne = async (eventId: string) => {
+    // A row fetched under a lease this instance no longer holds is the new owner's to mark.
+    if (!context.fence.isValid()) {
+      fencedOff++;
+      return;
+    }
     try {
       await source.markSent(eventId);
       metrics.rows("marked_sent", pipeline.name, 1);
@@ -73,6 +79,7 @@ export function createSettler(context: PipelineContext): Settler {
       }
       metrics.rows("dead_lettered", pipeline.name, 1);
       log.warn("event sent to the DLQ", { eventId: row.eventId, reason });
+      if (!context.fence.isValid()) return;
       try {
         await source.markFailed(row.eventId, reason);
         metrics.rows("marked_failed", pipeline.name, 1);
@@ -86,6 +93,7 @@ export function createSettler(context: PipelineContext): Settler {
     },
     async drain() {
       await pool.drain();
+      if (fencedOff > 0) log.warn("lease lost: left marks to the new owner", { rows: fencedOff });
       if (markFailures > 0) {
         log.warn("some marks failed; those rows stay PENDING and are only marked next cycle", {
           failed: markFailures,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { hostname } from "node:os";
 import type { Config } from "../../../src/config/config.ts";
 import { type ConfigSources, loadConfig } from "../../../src/config/load-config.ts";
 
@@ -44,6 +45,8 @@ describe("loadConfig", () => {
         findBackoffMs: [10_000, 20_000, 40_000, 60_000],
         markConcurrency: 32,
         shutdownTimeoutMs: 10_000,
+        leaseTtlMs: 15_000,
+        instanceId: `${hostname()}-${process.pid}`,
         lawAttempts: 3,
         lawBackoffMs: [500, 1_000],
       },

@@ -186,6 +186,7 @@ export class RecordingMetrics implements RelayMetrics {
   readonly cycles: { pipeline: string; outcome: string }[] = [];
   readonly dependencyErrors: string[] = [];
   readonly breaker: boolean[] = [];
+  readonly ownership: { pipeline: string; owned: boolean }[] = [];
 
   rows(event: RowEvent, pipeline: string, count: number): void {
     const key = `${pipeline}:${event}`;
@@ -201,6 +202,9 @@ export class RecordingMetrics implements RelayMetrics {
   }
   dependencyError(dependency: string): void {
     this.dependencyErrors.push(dependency);
+  }
+  pipelineOwned(pipeline: string, owned: boolean): void {
+    this.ownership.push({ pipeline, owned });
   }
   count(pipeline: string, event: RowEvent): number {
     return this.rowCounts.get(`${pipeline}:${event}`) ?? 0;

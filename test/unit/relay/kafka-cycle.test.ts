@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { OPEN_FENCE } from "../../../src/relay/fence.ts";
 import { BackendCallError, KafkaSendError, KafkaUnavailableError, RedisError } from "../../../src/errors.ts";
+import { LeaseLostError } from "../../../src/relay/fence.ts";
 import { logItem } from "../../../src/pipelines/mappers/log.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
 import type { EventPipeline, LogPipeline, PipelineName } from "../../../src/pipelines/pipeline.ts";
@@ -27,6 +29,7 @@ function setup(name: PipelineName = "message", options: { maxMessageBytes?: numb
     log: silentLogger,
     metrics: world.metrics,
     markConcurrency: 4,
+    fence: OPEN_FENCE,
     now: () => NOW,
     sink: options.sink ? options.sink(world) : world.sink,
     topic: name === "message" ? "hobom.messages" : name === "angel" ? "hobom.angel-events" : "hobom.logs",
@@ -250,5 +253,32 @@ describe("runKafkaCycle (log pipelines)", () => {
     expect(dlq.letters[0]).toMatchObject({ prefix: "dlq:angel-log:", eventId: "a1", value: rawRow(wrong), replayable: false });
     expect(outbox.statusOf("a1")).toBe("FAILED");
     expect(outbox.failedReasons.get("a1")).toContain("not an access log");
+  });
+});
+
+describe("runKafkaCycle under a lease", () => {
+  test("sends nothing once the fencing check fails, and leaves the rows PENDING", async () => {
+    const { outbox, sink, context, controller } = setup();
+    outbox.add(...messageRows("e1", "e2"));
+    const fenced = { ...context, fence: { isValid: () => false, assertHeld: async () => Promise.reject(new LeaseLostError("message")) } };
+    const outcome = await runKafkaCycle(fenced, controller.signal);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.status === "failed" && outcome.error).toBeInstanceOf(LeaseLostError);
+    expect(sink.sends).toEqual([]);
+    expect([outbox.statusOf("e1"), outbox.statusOf("e2")]).toEqual(["PENDING", "PENDING"]);
+  });
+
+  test("leaves marks to the new owner when the lease expires after the send", async () => {
+    const { outbox, sink, ledger, context, controller } = setup();
+    outbox.add(...messageRows("e1"));
+    let valid = true;
+    sink.behaviour = () => {
+      valid = false;
+    };
+    const fenced = { ...context, fence: { isValid: () => valid, assertHeld: async () => {} } };
+    expect((await runKafkaCycle(fenced, controller.signal)).status).toBe("done");
+    expect(sink.sends).toHaveLength(1);
+    expect(ledger.has("message", "e1")).toBe(true);
+    expect(outbox.statusOf("e1")).toBe("PENDING");
   });
 });

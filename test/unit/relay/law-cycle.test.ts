@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { OPEN_FENCE } from "../../../src/relay/fence.ts";
 import { BackendCallError, RedisError } from "../../../src/errors.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
 import type { LawPipeline } from "../../../src/pipelines/pipeline.ts";
@@ -22,6 +23,7 @@ function setup(options: { attempts?: number } = {}) {
     log: silentLogger,
     metrics: world.metrics,
     markConcurrency: 4,
+    fence: OPEN_FENCE,
     now: () => new Date("2024-05-06T07:08:09Z"),
     studyMaterial: world.studyMaterial,
     generateAttempts: options.attempts ?? 3,

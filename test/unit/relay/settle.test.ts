@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { OPEN_FENCE } from "../../../src/relay/fence.ts";
 import { BackendCallError, MappingError, RecordTooLargeError, RedisError } from "../../../src/errors.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
 import type { Pipeline } from "../../../src/pipelines/pipeline.ts";
@@ -22,6 +23,7 @@ function setup(markConcurrency = 4) {
     log: silentLogger,
     metrics: world.metrics,
     markConcurrency,
+    fence: OPEN_FENCE,
     now: () => NOW,
   };
   const rows = ["e1", "e2", "e3"].map((eventId) => outboxRow(eventId, "MESSAGE", {}));
