@@ -198,6 +198,22 @@ async function checkConfig(config: Config): Promise<number> {
   return report.status === "healthy" ? 0 : 1;
 }
 
+/**
+ * `healthcheck`: asks this host's running service for /health/ready; for container health checks
+ * in images that have no shell or curl.
+ */
+async function healthcheck(config: Config): Promise<number> {
+  const host = config.http.hostname === "0.0.0.0" || config.http.hostname === "::" ? "127.0.0.1" : config.http.hostname;
+  try {
+    const response = await fetch(`http://${host}:${config.http.port}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS + 1000) });
+    process.stdout.write(`${response.status} ${await response.text()}\n`);
+    return response.status === 200 ? 0 : 1;
+  } catch (error) {
+    process.stdout.write(`no answer from ${host}:${config.http.port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const command = args[0];
   if (command === "--version" || command === "-v") {
@@ -208,7 +224,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(helpText(VERSION));
     return 0;
   }
-  if (command !== undefined && command !== "check-config" && command !== "run") {
+  if (command !== undefined && command !== "check-config" && command !== "healthcheck" && command !== "run") {
     process.stderr.write(`hobom-event-processor: unknown command "${command}"; see --help\n`);
     return EXIT_CONFIG;
   }
@@ -224,6 +240,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write("ok   configuration\n");
     return checkConfig(result.config);
   }
+  if (command === "healthcheck") return healthcheck(result.config);
   return run(result.config, createLogger({ level: result.config.logLevel }));
 }
 
