@@ -9,7 +9,7 @@ import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis } from "../../support/redis-inspect.ts";
 import { eventually, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, startRelayProcess } from "../../support/relay-process.ts";
-import { testbedEnv } from "../../support/testbed-env.ts";
+import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
 
 let hobom: HoBomBackendDouble;
 const { kafkaBrokers, redisUrl } = testbedEnv();
@@ -36,7 +36,7 @@ function expectEachExactlyOnce(keys: string[], eventIds: string[]) {
 test("with the broker stopped while 200 rows are pending, nothing is FAILED or dead-lettered, and all 200 arrive once it is back", async () => {
   let broker: KafkaBroker | undefined;
   try {
-    broker = await startKafkaBroker({ name: "outage" });
+    broker = await startKafkaBroker({ name: uniqueName("outage") });
     const setup = relayTestSetup({ hobom, kafkaBrokers: broker.brokers });
     await createTopics(broker.brokers, [setup.topics.messages]);
     const relay = await startRelayProcess(setup.env);
