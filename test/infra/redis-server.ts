@@ -85,22 +85,25 @@ export interface RedisInstance {
 
 /**
  * Starts a private redis-server on a free port, for tests that stop or kill Redis on purpose
- * (never the shared one). It dies with the test process.
+ * (never the shared one). It dies with the test process. `persistent` keeps its data across a
+ * stop and start (append-only file, fsync every write), as a production Redis does.
  */
-export async function startRedisServer(): Promise<RedisInstance> {
+export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<RedisInstance> {
   const [port] = freePorts(1) as [number];
-  const server = new LocalRedisServer(port, "private", false);
+  const server = new LocalRedisServer(port, "private", false, options.persistent ?? false);
   await server.start();
   return server;
 }
 
 class LocalRedisServer implements RedisInstance {
   private proc: Subprocess | undefined;
+  private startedBefore = false;
 
   constructor(
     readonly port: number,
     private readonly name: string,
     private readonly detached: boolean,
+    private readonly persistent = false,
   ) {}
 
   get url(): string {
@@ -119,8 +122,14 @@ class LocalRedisServer implements RedisInstance {
     const logFile = join(REDIS_DIR, `${this.name}.log`);
     const log = openSync(logFile, "a");
     try {
+      const dataDir = join(REDIS_DIR, `data-${this.port}`);
+      // Fresh on the first start (a port is reused across runs), kept across restarts.
+      if (!this.startedBefore) rmSync(dataDir, { recursive: true, force: true });
+      this.startedBefore = true;
+      mkdirSync(dataDir, { recursive: true });
+      const persistence = this.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
       this.proc = Bun.spawn(
-        [binary, "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", REDIS_DIR],
+        [binary, "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.persistent ? dataDir : REDIS_DIR],
         { stdin: "ignore", stdout: log, stderr: log, detached: this.detached },
       );
     } finally {
