@@ -18,7 +18,7 @@ import { connectRedis } from "./redis/client.ts";
 import { createReplayService } from "./dlq/replay.ts";
 import { BACKEND_NAMES, type BackendChannels, createBackendChannels } from "./grpc/channels.ts";
 import { createOutboxSource } from "./grpc/outbox-source.ts";
-import { loadHoBomServices } from "./grpc/protos.ts";
+import { loadFindDecoders, loadHoBomServices } from "./grpc/protos.ts";
 import { createStudyMaterialService } from "./grpc/study-material.ts";
 import { apiKeyCheck } from "./http/api-key.ts";
 import { createHttpApp, MAX_BODY_BYTES } from "./http/app.ts";
@@ -52,6 +52,7 @@ function buildAdapters(config: Config, log: Logger) {
   const metrics = createMetrics({ withProcessMetrics: true });
   const channels = createBackendChannels({
     services: loadHoBomServices(),
+    decoders: loadFindDecoders(),
     connections: config.grpc.connections,
     tlsCaPem: config.grpc.tlsCaPem,
     maxReceiveBytes: config.grpc.maxReceiveBytes,

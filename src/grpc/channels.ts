@@ -6,7 +6,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { BackendTarget, Config, ConnectionName } from "../config/config.ts";
 import { toBackendCallError } from "./status.ts";
-import type { HoBomServices, ServiceKey } from "./protos.ts";
+import type { HoBomServices, ResponseDecoders, ServiceKey } from "./protos.ts";
 
 /** Human names of the connections, used in errors and health. */
 export const BACKEND_NAMES: Record<ConnectionName, string> = {
@@ -33,6 +33,8 @@ export interface BackendChannels {
 
 export function createBackendChannels(params: {
   services: HoBomServices;
+  /** Responses of these services are decoded by these instead of grpc-js (the Finds, row by row). */
+  decoders?: ResponseDecoders;
   connections: Config["grpc"]["connections"];
   tlsCaPem?: Buffer;
   maxReceiveBytes: number;
@@ -77,7 +79,7 @@ export function createBackendChannels(params: {
         const call = client(connection, service).makeUnaryRequest(
           definition.path,
           definition.requestSerialize,
-          definition.responseDeserialize,
+          params.decoders?.[service] ?? definition.responseDeserialize,
           request,
           metadata,
           { deadline: Date.now() + options.timeoutMs },

@@ -15,7 +15,11 @@ export async function fetchPending(context: PipelineContext, signal: AbortSignal
   for (const eventType of pipeline.find.eventTypes) {
     const page = await source.findPending(eventType, signal);
     if (pipeline.find.pageLimit !== undefined && page.length >= pipeline.find.pageLimit) more = true;
-    for (const row of page) rows.push(row);
+    for (const row of page) {
+      // Without an eventId a row can be neither marked nor dead-lettered: only the backend can fix it.
+      if (row.eventId === "") context.log.error("a row without eventId was skipped; fix it at the backend", { eventType, row });
+      else rows.push(row);
+    }
   }
   metrics.rows("fetched", pipeline.name, rows.length);
   metrics.oldestRowAge(pipeline.name, oldestAgeSeconds(rows, context.now()));

@@ -4,6 +4,7 @@
  * or a DLQ replay never saves twice (SaveStudyMaterial is not idempotent).
  */
 import { MappingError, PermanentEventError } from "../errors.ts";
+import { isUndecodable } from "../grpc/find-decoder.ts";
 import type { LawChangedPayload, OutboxRow } from "../grpc/wire-types.ts";
 import { lawValue } from "../pipelines/mappers/law.ts";
 import type { LawPipeline } from "../pipelines/pipeline.ts";
@@ -47,7 +48,8 @@ export async function runLawCycle(context: LawPipelineContext, signal: AbortSign
 async function orchestrate(context: LawPipelineContext, settler: Settler, row: OutboxRow<unknown>, signal: AbortSignal): Promise<unknown> {
   const { log, pipeline, metrics } = context;
   if (!row.payload) {
-    await settler.deadLetter({ row, value: rawRow(row), error: new MappingError(`LAW_CHANGED row ${row.eventId} has no payload`) });
+    const why = isUndecodable(row) ? `cannot be decoded: ${row.decodeError}` : "has no payload";
+    await settler.deadLetter({ row, value: rawRow(row), error: new MappingError(`LAW_CHANGED row ${row.eventId} ${why}`) });
     return undefined;
   }
   const payload = row.payload as LawChangedPayload;

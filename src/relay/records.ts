@@ -4,6 +4,7 @@
  * returned as rejections, with the value the DLQ keeps for them.
  */
 import { MappingError, PermanentEventError, RecordTooLargeError } from "../errors.ts";
+import { isUndecodable } from "../grpc/find-decoder.ts";
 import type { OutboxRow } from "../grpc/wire-types.ts";
 import type { EventPipeline, LogPipeline } from "../pipelines/pipeline.ts";
 import type { KafkaRecord } from "./ports.ts";
@@ -122,6 +123,7 @@ export function rawRow(row: Row): string {
 }
 
 function mapRow<T>(row: Row, map: (row: Row & { payload: unknown }) => T): T | MappingError {
+  if (isUndecodable(row)) return new MappingError(`${row.eventType} row ${row.eventId} cannot be decoded: ${row.decodeError}`);
   if (row.payload === null || row.payload === undefined) {
     return new MappingError(`${row.eventType} row ${row.eventId} has no payload`);
   }

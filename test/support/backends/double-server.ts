@@ -76,7 +76,7 @@ export async function startDoubleServer(options: DoubleServerOptions): Promise<D
         void serve(method.path, handler, call, callback);
       };
     }
-    server.addService(service.definition, implementation);
+    server.addService(withRewrites(service.definition, faults), implementation);
   }
 
   async function serve(
@@ -122,4 +122,20 @@ export async function startDoubleServer(options: DoubleServerOptions): Promise<D
       server.forceShutdown();
     },
   };
+}
+
+/** The service with each response's bytes passed through the rewrite a test ordered, if any. */
+function withRewrites(definition: grpc.ServiceDefinition, faults: Faults): grpc.ServiceDefinition {
+  const rewritten: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    rewritten[name] = {
+      ...method,
+      responseSerialize: (value: unknown) => {
+        const bytes = method.responseSerialize(value);
+        const rewrite = faults.rewriteFor(method.path);
+        return rewrite ? rewrite(bytes) : bytes;
+      },
+    };
+  }
+  return rewritten;
 }

@@ -42,6 +42,7 @@ export class Faults {
   #failures: FailureRule[] = [];
   #delays = new Map<RpcKey, number>();
   #oversize = new Map<RpcKey, number>();
+  #rewrites = new Map<RpcKey, (bytes: Buffer) => Buffer>();
 
   /** Makes the next calls to `rpc` fail with `spec.code`, then lets it recover. */
   fail(rpc: RpcKey, spec: FailureSpec): void {
@@ -72,11 +73,26 @@ export class Faults {
     this.#oversize.set(rpc, bytes);
   }
 
+  /**
+   * Passes every response of `rpc` through `rewrite` after it was encoded: for bytes a backend
+   * could send but a correct encoder never would (a field of the wrong type after schema drift).
+   */
+  rewrite(rpc: RpcKey, rewrite: (bytes: Buffer) => Buffer): void {
+    this.#rewrites.set(rpc, rewrite);
+  }
+
   /** Removes every fault. */
   clear(): void {
     this.#failures = [];
     this.#delays.clear();
     this.#oversize.clear();
+    this.#rewrites.clear();
+  }
+
+  /** The rewrite ordered for `path`, if any. */
+  rewriteFor(path: string): ((bytes: Buffer) => Buffer) | undefined {
+    for (const [rpc, rewrite] of this.#rewrites) if (rpcMatches(rpc, path)) return rewrite;
+    return undefined;
   }
 
   /** The delay the server applies to a call to `path` (the longest matching one). */

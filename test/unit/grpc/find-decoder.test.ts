@@ -1,0 +1,59 @@
+import { describe, expect, test } from "bun:test";
+import protobuf from "protobufjs";
+import { resolve } from "node:path";
+import { findResponseDeserializer, isUndecodable } from "../../../src/grpc/find-decoder.ts";
+import { loadFindDecoders } from "../../../src/grpc/protos.ts";
+
+const root = new protobuf.Root().loadSync(resolve(import.meta.dir, "../../../proto/outbox_message.proto"), { keepCase: true });
+const Row = root.lookupType("outbox.message.QueryResult");
+const Response = root.lookupType("outbox.message.Response");
+const OPTIONS = { longs: String, enums: String, defaults: true, oneofs: true };
+const decode = findResponseDeserializer(Row, OPTIONS);
+
+function response(...rows: Uint8Array[]): Buffer {
+  const writer = protobuf.Writer.create();
+  for (const row of rows) writer.uint32((1 << 3) | 2).bytes(row);
+  return Buffer.from(writer.finish());
+}
+
+const goodRow = (eventId: string) => Row.encode(Row.fromObject({ eventId, eventType: "MESSAGE", payload: { title: "hi" } })).finish();
+
+/** A row whose payload holds a tag with wire type 7, which no encoder writes. */
+function corruptRow(eventId: string): Uint8Array {
+  const writer = protobuf.Writer.create();
+  writer.uint32((2 << 3) | 2).string(eventId);
+  writer.uint32((3 << 3) | 2).string("MESSAGE");
+  writer.uint32((4 << 3) | 2).bytes(new Uint8Array([(1 << 3) | 7, 0x01]));
+  writer.uint32((11 << 3) | 2).string("Mon Nov 23 2026");
+  return writer.finish();
+}
+
+describe("findResponseDeserializer", () => {
+  test("decodes well-formed rows exactly as grpc-js with the loader options would", () => {
+    const bytes = response(goodRow("a"), goodRow("b"));
+    expect(decode(bytes)).toEqual(Response.toObject(Response.decode(bytes), OPTIONS) as { items: never[] });
+  });
+
+  test("returns a row that does not decode as undecodable, with its ids, error and bytes, and keeps the others", () => {
+    const bad = corruptRow("bad-1");
+    const { items } = decode(response(goodRow("a"), bad, goodRow("b")));
+    expect(items.map((row) => row.eventId)).toEqual(["a", "bad-1", "b"]);
+    const broken = items[1];
+    if (!broken || !isUndecodable(broken)) throw new Error("expected an undecodable row");
+    expect(broken.eventType).toBe("MESSAGE");
+    expect(broken.payload).toBeNull();
+    expect(broken.decodeError).toContain("wire type");
+    expect(Buffer.from(broken.raw, "base64")).toEqual(Buffer.from(bad));
+    expect(isUndecodable(items[0] as never)).toBe(false);
+  });
+
+  test("salvages an empty eventId when even the row's top level is unreadable", () => {
+    const { items } = decode(response(new Uint8Array([0xff, 0xff, 0xff])));
+    expect(items).toHaveLength(1);
+    expect(items[0]?.eventId).toBe("");
+  });
+
+  test("every Find service has a row decoder built from the embedded protos", () => {
+    expect(Object.keys(loadFindDecoders()).sort()).toEqual(["angelFind", "lawFind", "logFind", "messageFind", "spaceFind"]);
+  });
+});
