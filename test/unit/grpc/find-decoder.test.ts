@@ -18,12 +18,15 @@ function response(...rows: Uint8Array[]): Buffer {
 
 const goodRow = (eventId: string) => Row.encode(Row.fromObject({ eventId, eventType: "MESSAGE", payload: { title: "hi" } })).finish();
 
-/** A row whose payload holds a tag with wire type 7, which no encoder writes. */
+/**
+ * A row whose payload holds an unknown field with wire type 7, which no encoder writes (protobufjs
+ * reads known fields without checking their wire type, so the corrupt tag is on an unknown one).
+ */
 function corruptRow(eventId: string): Uint8Array {
   const writer = protobuf.Writer.create();
   writer.uint32((2 << 3) | 2).string(eventId);
   writer.uint32((3 << 3) | 2).string("MESSAGE");
-  writer.uint32((4 << 3) | 2).bytes(new Uint8Array([(1 << 3) | 7, 0x01]));
+  writer.uint32((4 << 3) | 2).bytes(new Uint8Array([(15 << 3) | 7, 0x01]));
   writer.uint32((11 << 3) | 2).string("Mon Nov 23 2026");
   return writer.finish();
 }
