@@ -3,7 +3,7 @@
  * a Find returned a full page, a growing backoff after failures, and no new cycle once the stop
  * signal fired (the cycle in flight finishes on its own).
  */
-import { describeError, KafkaUnavailableError } from "../errors.ts";
+import { DependencyError, describeError, KafkaUnavailableError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { RelayMetrics } from "../observability/metrics.ts";
 import { backoffDelay } from "./backoff.ts";
@@ -43,6 +43,8 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     params.metrics.cycle(params.name, seconds, outcome.status);
+    // Failed Finds, ledger lookups and Kafka sends end the cycle; marks and DLQ writes count their own.
+    if (outcome.status === "failed" && outcome.error instanceof DependencyError) params.metrics.dependencyError(outcome.error.dependency);
 
     let wait: number;
     if (outcome.status === "done") {

@@ -164,6 +164,13 @@ test("every call to every backend carried the api key", () => {
   expect(relay.logs.filter((line) => line.level === "error")).toEqual([]);
 });
 
+test("no api key ever appears in the logs", () => {
+  const everything = JSON.stringify(relay.logs) + relay.stderr();
+  expect(relay.logs.length).toBeGreaterThan(0);
+  expect(everything).not.toContain(TEST_API_KEY);
+  expect(everything).not.toContain(setup.env.HOBOM_INTERNAL_API_KEY as string);
+});
+
 test("a normal run writes nothing to stderr (no TimeoutNegativeWarning from kafkajs)", async () => {
   await Bun.sleep(1500);
   expect(relay.stderr()).toBe("");

@@ -185,3 +185,13 @@ describe("runPollLoop", () => {
     expect(most).toBe(1);
   });
 });
+
+describe("runPollLoop metrics", () => {
+  test("counts a cycle that a dependency ended as an error of that dependency", async () => {
+    const { metrics } = await runScript({
+      outcomes: [failed(), failed(new KafkaUnavailableError(0)), failed(new TypeError("a bug, not a dependency")), done()],
+      sleeps: 4,
+    });
+    expect(metrics.dependencyErrors).toEqual(["grpc", "kafka"]);
+  });
+});
