@@ -11,6 +11,7 @@ import type { Logger } from "../observability/logger.ts";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export function createHttpApp(params: { routes: readonly Elysia<any, any, any, any, any, any, any>[]; log: Logger }) {
+  let allowed: ((path: string) => string[]) | undefined;
   const app = new Elysia({ name: "hobom-http" }).onError({ as: "global" }, ({ error, code, set, request }) => {
     const failure = error instanceof RedisError ? redisUnavailable(error) : error;
     if (failure instanceof DlqError) {
@@ -18,6 +19,13 @@ export function createHttpApp(params: { routes: readonly Elysia<any, any, any, a
       return failure.detail ? { error: failure.code, detail: failure.detail } : { error: failure.code };
     }
     if (code === "NOT_FOUND") {
+      allowed ??= allowedMethods(app.routes);
+      const methods = allowed(new URL(request.url).pathname);
+      if (methods.length > 0) {
+        set.status = 405;
+        set.headers.allow = methods.join(", ");
+        return { error: "method not allowed", allow: methods };
+      }
       set.status = 404;
       return { error: "not found" };
     }
@@ -31,4 +39,13 @@ export function createHttpApp(params: { routes: readonly Elysia<any, any, any, a
   });
   for (const routes of params.routes) app.use(routes);
   return app;
+}
+
+/** For a path, the methods some route serves it with (`:param` matches one path segment). */
+function allowedMethods(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
+  const patterns = routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    pattern: new RegExp(`^${route.path.split("/").map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}/?$`),
+  }));
+  return (path) => [...new Set(patterns.filter((route) => route.pattern.test(path)).map((route) => route.method))].sort();
 }
