@@ -15,104 +15,47 @@ import type {
   OutboxRow,
   SpaceEventPayload,
 } from "../../../src/grpc/wire-types.ts";
+import * as wire from "../../support/backends/payloads.ts";
 
-export function messagePayload(overrides: Partial<MessagePayload> = {}): MessagePayload {
-  return {
-    id: "msg-1",
-    title: "Today's menu",
-    body: "Kimchi stew",
-    recipient: "user@example.com",
-    senderId: "sender-7",
-    type: "MAIL_MESSAGE",
-    ...overrides,
-  };
-}
+// The shapes come from the backend doubles' builders; these defaults are the values the unit
+// tests' expected JSON is written against.
+
+export const messagePayload = (overrides: Partial<MessagePayload> = {}): MessagePayload =>
+  wire.messagePayload({ title: "Today's menu", body: "Kimchi stew", senderId: "sender-7", ...overrides });
 
 export function logDetail(overrides: Partial<LogPayloadDetail> = {}): LogPayloadDetail {
   return { query: {}, body: {}, headers: {}, error: "", ...overrides };
 }
 
-export function logPayload(overrides: Partial<HoBomLogPayload> = {}): HoBomLogPayload {
-  return {
-    traceId: "trace-1",
-    level: "INFO",
-    method: "GET",
-    path: "/api/menus",
-    statusCode: 200,
-    host: "api.hobom.kr",
-    userId: "user-1",
-    payload: null,
-    serviceType: "HOBOM_BACKEND",
-    message: "request handled",
+export const logPayload = (overrides: Partial<HoBomLogPayload> = {}): HoBomLogPayload =>
+  wire.logPayload({ path: "/api/menus", host: "api.hobom.kr", payload: null, message: "request handled", ...overrides });
+
+export const spacePayload = (overrides: Partial<SpaceEventPayload> = {}): SpaceEventPayload =>
+  wire.spaceEventPayload({ spaceKey: "ENG", title: "Runbook", ...overrides });
+
+export const lawPayload = (overrides: Partial<LawChangedPayload> = {}): LawChangedPayload =>
+  wire.lawChangedPayload({ changes: [{ articleNo: "제1조", changeType: "MODIFIED", before: "old text", after: "new text" }], ...overrides });
+
+const OCCURRED_AT = { seconds: "1700000000", nanos: 0 };
+
+export const approval = (overrides: Partial<ApprovalApproved> = {}): AngelEventPayload =>
+  wire.angelApprovalPayload({ subject_ref: "adoption-9", recipient_user_id: "user-3", shelter_id: "shelter-5", occurred_at: OCCURRED_AT, ...overrides });
+
+export const fosterTerminated = (overrides: Partial<FosterTerminated> = {}): AngelEventPayload =>
+  wire.angelFosterTerminatedPayload({ animal_id: "animal-2", recipient_user_id: "user-4", occurred_at: OCCURRED_AT, ...overrides });
+
+export const accessLog = (overrides: Partial<AccessLog> = {}): AngelEventPayload =>
+  wire.angelAccessLogPayload({
+    trace_id: "trace-a",
+    method: "POST",
+    path: "/angel/adoptions",
+    status_code: 201,
+    host: "angel.hobom.kr",
+    user_id: "user-8",
+    message: "created",
+    meta: {},
     ...overrides,
-  };
-}
-
-export function spacePayload(overrides: Partial<SpaceEventPayload> = {}): SpaceEventPayload {
-  return {
-    entityType: "PAGE",
-    action: "CREATED",
-    spaceKey: "ENG",
-    pageId: "42",
-    title: "Runbook",
-    actorId: "actor-1",
-    ...overrides,
-  };
-}
-
-export function lawPayload(overrides: Partial<LawChangedPayload> = {}): LawChangedPayload {
-  return {
-    diffId: "diff-1",
-    changes: [{ articleNo: "제1조", changeType: "MODIFIED", before: "old text", after: "new text" }],
-    ...overrides,
-  };
-}
-
-export function approval(overrides: Partial<ApprovalApproved> = {}): AngelEventPayload {
-  return {
-    kind: "approval_approved",
-    approval_approved: {
-      approval_type: "APPROVAL_TYPE_ADOPTION",
-      subject_ref: "adoption-9",
-      recipient_user_id: "user-3",
-      shelter_id: "shelter-5",
-      occurred_at: { seconds: "1700000000", nanos: 0 },
-      ...overrides,
-    },
-  };
-}
-
-export function fosterTerminated(overrides: Partial<FosterTerminated> = {}): AngelEventPayload {
-  return {
-    kind: "foster_terminated",
-    foster_terminated: {
-      foster_process_id: "foster-1",
-      animal_id: "animal-2",
-      recipient_user_id: "user-4",
-      reason: "FOSTER_END_REASON_EXPIRED",
-      occurred_at: { seconds: "1700000000", nanos: 0 },
-      ...overrides,
-    },
-  };
-}
-
-export function accessLog(overrides: Partial<AccessLog> = {}): AngelEventPayload {
-  return {
-    kind: "access_log",
-    access_log: {
-      trace_id: "trace-a",
-      level: "INFO",
-      method: "POST",
-      path: "/angel/adoptions",
-      status_code: 201,
-      host: "angel.hobom.kr",
-      user_id: "user-8",
-      message: "created",
-      meta: {},
-      ...overrides,
-    },
-  };
-}
+  });
 
 /** An outbox row as a Find returns it; `payload` null means the backend sent none. */
 export function outboxRow<P>(eventId: string, eventType: string, payload: P | null): OutboxRow<P> {
