@@ -37,6 +37,8 @@ export interface ServedService {
 
 export interface DoubleServerOptions {
   apiKey: string;
+  /** Serve TLS with this key and certificate (PEM) instead of plaintext. */
+  tls?: { keyPem: Buffer; certPem: Buffer };
   /** What the backend answers when x-api-key is wrong or missing. */
   badApiKeyStatus: grpc.status;
   services: readonly ServedService[];
@@ -106,7 +108,10 @@ export async function startDoubleServer(options: DoubleServerOptions): Promise<D
   }
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
+    const credentials = options.tls
+      ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.keyPem, cert_chain: options.tls.certPem }])
+      : grpc.ServerCredentials.createInsecure();
+    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),
     );
   });

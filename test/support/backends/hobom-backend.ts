@@ -40,7 +40,7 @@ export function hobomInitialRetryCount(eventType: string): number {
 const FIND: FindBehaviour = { order: "insertion", formatDate: jsDateText };
 
 /** Starts the double; every call must carry `x-api-key: apiKey`, else it gets UNKNOWN. */
-export async function startHoBomBackend(opts: { apiKey: string }): Promise<HoBomBackendDouble> {
+export async function startHoBomBackend(opts: { apiKey: string; tls?: { keyPem: Buffer; certPem: Buffer } }): Promise<HoBomBackendDouble> {
   const services = loadHoBomServices();
   const table = <P>(eventType: string) =>
     new OutboxStore<P>({ defaultEventType: eventType, initialRetryCount: hobomInitialRetryCount });
@@ -51,6 +51,7 @@ export async function startHoBomBackend(opts: { apiKey: string }): Promise<HoBom
 
   const server = await startDoubleServer({
     apiKey: opts.apiKey,
+    tls: opts.tls,
     // A NestJS guard's exception is not an RpcException, so the gRPC transport answers UNKNOWN.
     badApiKeyStatus: grpc.status.UNKNOWN,
     services: [
