@@ -100,10 +100,10 @@ async function run(config: Config, log: Logger): Promise<number> {
       createMetricsRoutes({
         registry: metrics.registry,
         beforeScrape: async () => {
-          for (const prefix of knownPrefixes(keys.namespace)) {
-            const { items } = await entries.list({ matchPrefixes: [prefix], count: 1000, maxKeys: 100_000 });
-            metrics.dlqEntries.set({ prefix }, items.length);
-          }
+          // One SCAN over every DLQ key, counted by prefix.
+          const prefixes = knownPrefixes(keys.namespace);
+          const { items } = await entries.list({ matchPrefixes: prefixes, count: 1000, maxKeys: 100_000 });
+          for (const prefix of prefixes) metrics.dlqEntries.set({ prefix }, items.filter((key) => key.startsWith(prefix)).length);
         },
       }),
       createDlqRoutes({

@@ -37,7 +37,10 @@ export interface ListPage {
 }
 
 export interface DlqEntries {
-  /** One SCAN page of ≈`count` keys from `cursor`, or (no cursor) every key, up to `maxKeys`. */
+  /**
+   * One SCAN page of ≈`count` keys from `cursor`, or (no cursor) whole SCAN pages until every key
+   * or at least `maxKeys` were seen; `nextCursor` then goes on after the last key returned.
+   */
   list(options: { matchPrefixes: readonly string[]; cursor?: string; count: number; maxKeys: number }): Promise<ListPage>;
   /** The entry, or a 404 DlqError. */
   get(key: string): Promise<StoredEntry>;
@@ -68,7 +71,8 @@ export function createDlqEntries(params: { redis: Redis; keys: KeyScheme }): Dlq
         next = after;
         for (const key of found) if (wanted(key)) items.add(key);
       } while (next !== "0" && items.size < maxKeys);
-      return { items: [...items].slice(0, maxKeys), nextCursor: next };
+      // Never cut a page: keys dropped here would lie behind nextCursor and never be listed.
+      return { items: [...items], nextCursor: next };
     },
     async get(key) {
       const metaKey = keys.dlqMeta(key);

@@ -52,7 +52,7 @@ export function createDlqRoutes(params: { entries: DlqEntries; replay: ReplaySer
       const limit = query.limit === undefined ? 100 : bounded(query.limit, "limit", 1, MAX_BULK);
       const { items } = await entries.list({ matchPrefixes: [`${namespace}${pipeline.dlqPrefix}`], count: 1000, maxKeys: limit });
       const results = [];
-      for (const key of items) {
+      for (const key of items.slice(0, limit)) {
         try {
           const result = await replay.retry(key);
           results.push({ key, status: 200, message: "DLQ retried and removed from Redis", published: result.published, marked: result.marked });

@@ -37,6 +37,8 @@ export async function runLawCycle(context: LawPipelineContext, signal: AbortSign
     }
     // Not `failure ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
     const saveError = await orchestrate(context, settler, row, signal);
+    // The error that ends the cycle is counted by the poll loop; any later one is counted here.
+    if (saveError !== undefined && failure !== undefined) context.metrics.dependencyError("grpc");
     failure ??= saveError;
   }
   await settler.drain();
@@ -69,7 +71,6 @@ async function orchestrate(context: LawPipelineContext, settler: Settler, row: O
       log.warn("study material already saved for this diffId; marking SENT", { eventId: row.eventId, diffId: payload.diffId });
     }
   } catch (error) {
-    metrics.dependencyError("grpc");
     log.warn("SaveStudyMaterial failed; the row stays PENDING", { eventId: row.eventId, error });
     return error;
   }

@@ -41,6 +41,8 @@ export async function runWhileOwned(params: OwnershipParams): Promise<void> {
     const owned = new AbortController();
     const stopOwned = () => owned.abort(signal.reason);
     signal.addEventListener("abort", stopOwned, { once: true });
+    // A stop that arrived while the lease was being taken fired before this listener existed.
+    if (signal.aborted) stopOwned();
     const lose = (why: string) => {
       if (lost) return;
       lost = true;
