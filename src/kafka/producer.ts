@@ -1,11 +1,13 @@
 /**
- * The Kafka side of the relay, on kafkajs: one producer, one send in flight at a time.
+ * The Kafka side of the relay, on kafkajs: one producer, one send in flight at a time, and a new
+ * producer after a send whose outcome is unknown.
  *
  * Sends are serialised because kafkajs's idempotent producer assigns sequence numbers per
  * partition when a send starts; concurrent sends to one partition (the three log pipelines all
  * write `hobom.logs`) that fail and retry can reach the broker out of order and be refused with
  * OUT_OF_ORDER_SEQUENCE_NUMBER (kafkajs issue 598). Batches are large, so one at a time costs
- * little.
+ * little. And kafkajs hands a failed batch's sequence numbers to the next batch, which the broker
+ * drops as a duplicate when the failed one was in fact written: see replaceProducer below.
  */
 import { type Admin, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import { DependencyError } from "../errors.ts";
@@ -43,12 +45,14 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => kafkajsLog(options.log, entry),
   });
-  const producer: Producer = kafka.producer({
-    idempotent,
-    maxInFlightRequests: idempotent ? 1 : undefined,
-    allowAutoTopicCreation: true,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const newProducer = (): Producer =>
+    kafka.producer({
+      idempotent,
+      maxInFlightRequests: idempotent ? 1 : undefined,
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  let producer = newProducer();
   let connected: Promise<void> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let closing: Promise<void> | undefined;
@@ -71,8 +75,22 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
         messages: records.map((record) => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
       });
     } catch (error) {
-      throw classifyKafkaError(topic, error);
+      const classified = classifyKafkaError(topic, error);
+      // kafkajs gives a failed batch's sequence numbers to the next batch. When the broker did
+      // write the failed one (its answer was lost: a timeout, a broker paused or killed after the
+      // append), the next batch is refused for good (OUT_OF_ORDER_SEQUENCE_NUMBER) or, if it has
+      // as many records, silently taken for a duplicate and dropped. A new producer (a new
+      // producer id, sequences from 0) makes the worst case one batch sent twice.
+      if (idempotent && classified.retriable) replaceProducer();
+      throw classified;
     }
+  };
+
+  const replaceProducer = () => {
+    const old = producer;
+    producer = newProducer();
+    connected = undefined;
+    old.disconnect().catch(() => {});
   };
 
   return {

@@ -9,6 +9,7 @@ import { fetchPending } from "./fetch.ts";
 import type { EventSink } from "./ports.ts";
 import { publishDeliveries } from "./publish.ts";
 import { prepareEventRecords, prepareLogRecords } from "./records.ts";
+import type { Serial } from "./serial.ts";
 import { createSettler } from "./settle.ts";
 
 export interface KafkaPipelineContext extends PipelineContext<EventPipeline | LogPipeline> {
@@ -17,6 +18,8 @@ export interface KafkaPipelineContext extends PipelineContext<EventPipeline | Lo
   readonly maxMessageBytes: number;
   /** Wall-clock nanoseconds, for log record keys. */
   readonly nowNanos: () => bigint;
+  /** Shared by every pipeline: one send-and-record at a time in the process. */
+  readonly deliveries?: Serial;
 }
 
 export async function runKafkaCycle(context: KafkaPipelineContext, signal: AbortSignal): Promise<CycleOutcome> {
@@ -42,6 +45,7 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
     maxBatchBytes: context.maxMessageBytes,
     signal,
     beforeSend: context.fence.assertHeld,
+    exclusive: context.deliveries,
     onAcked: async (acked) => {
       const sent = acked.flatMap((delivery) => delivery.rows);
       metrics.rows("published", pipeline.name, sent.length);

@@ -6,6 +6,7 @@
 import { KafkaSendError, PermanentEventError } from "../errors.ts";
 import type { EventSink } from "./ports.ts";
 import type { Delivery, Rejection } from "./records.ts";
+import type { Serial } from "./serial.ts";
 
 export interface PublishResult {
   /** Deliveries Kafka refused for good (a record at fault, or the topic), for the DLQ. */
@@ -23,12 +24,25 @@ export async function publishDeliveries(params: {
   /** Runs before every send; throwing stops publishing (the fencing check). */
   beforeSend?: () => Promise<void>;
   onAcked: (acked: readonly Delivery[]) => Promise<void>;
+  /**
+   * Runs each send together with its `onAcked`, exclusively: shared by every pipeline of a process,
+   * it keeps the batches acknowledged but not yet recorded to one in the whole process.
+   */
+  exclusive?: Serial;
 }): Promise<PublishResult> {
   const rejections: Rejection[] = [];
+  const exclusive: Serial = params.exclusive ?? ((task) => task());
   const send = async (batch: readonly Delivery[]): Promise<void> => {
+    let acked = false;
     try {
-      await params.sink.send(params.topic, batch.map((delivery) => delivery.record));
+      await exclusive(async () => {
+        await params.sink.send(params.topic, batch.map((delivery) => delivery.record));
+        acked = true;
+        await params.onAcked(batch);
+      });
     } catch (error) {
+      // The batch was delivered and only its record failed: nothing to split or dead-letter.
+      if (acked) throw error;
       if (!(error instanceof KafkaSendError) || error.retriable) throw error;
       if (batch.length === 1 || error.scope === "topic") {
         for (const delivery of batch) rejections.push(...rejectAll(delivery, error));
@@ -38,9 +52,7 @@ export async function publishDeliveries(params: {
       const half = Math.ceil(batch.length / 2);
       await send(batch.slice(0, half));
       await send(batch.slice(half));
-      return;
     }
-    await params.onAcked(batch);
   };
 
   for (const batch of batchesBySize(params.deliveries, params.maxBatchBytes)) {

@@ -16,6 +16,7 @@ import { runKafkaCycle } from "./kafka-cycle.ts";
 import { runLawCycle } from "./law-cycle.ts";
 import { runWhileOwned } from "./ownership.ts";
 import { runPollLoop } from "./poll-loop.ts";
+import { createSerial, type Serial } from "./serial.ts";
 import type { DeadLetterStore, DeliveryLedger, EventSink, LeaseStore, StudyMaterialService } from "./ports.ts";
 
 export interface RelayDependencies {
@@ -36,6 +37,9 @@ export interface RelayDependencies {
 
 /** Runs every pipeline until `signal` aborts and each has finished its cycle in flight. */
 export async function runRelay(deps: RelayDependencies, signal: AbortSignal): Promise<void> {
+  // One send-and-record at a time across pipelines: a SIGKILL can then catch at most one batch
+  // acknowledged by Kafka but not yet recorded (sent again after the restart), not one per pipeline.
+  const deliveries = createSerial();
   await Promise.all(
     deps.pipelines.map((pipeline) => {
       const log = deps.log.child({ pipeline: pipeline.name });
@@ -48,13 +52,13 @@ export async function runRelay(deps: RelayDependencies, signal: AbortSignal): Pr
         signal,
         log,
         onOwnership: (owned) => deps.onOwnership(pipeline.name, owned),
-        run: (ownedSignal, fence) => runPipeline(deps, pipeline, log, ownedSignal, fence),
+        run: (ownedSignal, fence) => runPipeline(deps, pipeline, log, ownedSignal, fence, deliveries),
       });
     }),
   );
 }
 
-function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, signal: AbortSignal, fence: Fence): Promise<void> {
+function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, signal: AbortSignal, fence: Fence, deliveries: Serial): Promise<void> {
   const { config } = deps;
   const context: PipelineContext = {
     pipeline,
@@ -92,6 +96,7 @@ function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, s
       topic: config.kafka.topics[pipeline.topic],
       maxMessageBytes: config.kafka.maxMessageBytes,
       nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+      deliveries,
     };
     cycle = (cycleSignal) => runKafkaCycle(kafkaContext, cycleSignal);
     gate = deps.sink.retryAt;
