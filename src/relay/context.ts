@@ -18,7 +18,11 @@ export interface PipelineContext<P extends Pipeline = Pipeline> {
   readonly fence: Fence;
 }
 
-/** How a cycle ended; the poll loop decides the wait from it. */
+/**
+ * How a cycle ended; the poll loop decides the wait from it. `marks` settles when the cycle's
+ * marks have: a cycle ends once its events are published, and the poll loop waits for its marks
+ * before the next Find (and before stopping), so the poll interval runs while they finish.
+ */
 export type CycleOutcome =
-  | { readonly status: "done"; readonly fetched: number; readonly more: boolean }
-  | { readonly status: "failed"; readonly error: unknown };
+  | { readonly status: "done"; readonly fetched: number; readonly more: boolean; readonly marks?: Promise<unknown> }
+  | { readonly status: "failed"; readonly error: unknown; readonly marks?: Promise<unknown> };

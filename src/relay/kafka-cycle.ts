@@ -61,7 +61,7 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
   for (const rejection of [...prepared.rejections, ...published.rejections]) {
     await settler.deadLetter(rejection, context.topic);
   }
-  await settler.drain();
-  if (published.stoppedBy !== undefined && !signal.aborted) return { status: "failed", error: published.stoppedBy };
-  return { status: "done", fetched: rows.length, more };
+  const marks = settler.drain();
+  if (published.stoppedBy !== undefined && !signal.aborted) return { status: "failed", error: published.stoppedBy, marks };
+  return { status: "done", fetched: rows.length, more, marks };
 }

@@ -28,7 +28,10 @@ export interface PollLoopParams {
 export async function runPollLoop(params: PollLoopParams): Promise<void> {
   const { signal, log, now = Date.now, random = Math.random, sleep = defaultSleep } = params;
   let failures = 0;
+  let marks: Promise<unknown> = Promise.resolve();
   while (!signal.aborted) {
+    // The previous cycle's marks run during the wait; its rows must be settled before the next Find.
+    await marks;
     const gatedUntil = params.gate?.() ?? 0;
     if (gatedUntil > now()) {
       await sleep(gatedUntil - now(), signal);
@@ -41,6 +44,7 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
     } catch (error) {
       outcome = { status: "failed", error };
     }
+    marks = outcome.marks ?? Promise.resolve();
     const seconds = (performance.now() - started) / 1000;
     params.metrics.cycle(params.name, seconds, outcome.status);
     // Failed Finds, ledger lookups and Kafka sends end the cycle; marks and DLQ writes count their own.
@@ -61,4 +65,6 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
     }
     await sleep(wait, signal);
   }
+  // A stop finishes the marks of the cycle in flight: nothing half-done for the next start.
+  await marks;
 }

@@ -7,6 +7,7 @@ import { silentLogger } from "../../../src/observability/logger.ts";
 import type { EventPipeline, LogPipeline, PipelineName } from "../../../src/pipelines/pipeline.ts";
 import { PIPELINES } from "../../../src/pipelines/table.ts";
 import { withBreaker } from "../../../src/relay/breaker.ts";
+import type { CycleOutcome } from "../../../src/relay/context.ts";
 import { type KafkaPipelineContext, runKafkaCycle } from "../../../src/relay/kafka-cycle.ts";
 import type { EventSink } from "../../../src/relay/ports.ts";
 import { rawRow } from "../../../src/relay/records.ts";
@@ -36,7 +37,14 @@ function setup(name: PipelineName = "message", options: { maxMessageBytes?: numb
     maxMessageBytes: options.maxMessageBytes ?? 1_000_000,
     nowNanos: () => NANOS,
   };
-  return { ...world, context, controller, cycle: () => runKafkaCycle(context, controller.signal) };
+  return { ...world, context, controller, cycle: () => settled(runKafkaCycle(context, controller.signal)) };
+}
+
+/** The cycle's outcome once its marks have settled (the poll loop waits for them before the next Find). */
+async function settled(cycle: Promise<CycleOutcome>): Promise<CycleOutcome> {
+  const { marks, ...outcome } = await cycle;
+  await marks;
+  return outcome;
 }
 
 const messageRows = (...eventIds: string[]) => eventIds.map((eventId) => outboxRow(eventId, "MESSAGE", messagePayload({ title: eventId })));
@@ -261,7 +269,7 @@ describe("runKafkaCycle under a lease", () => {
     const { outbox, sink, context, controller } = setup();
     outbox.add(...messageRows("e1", "e2"));
     const fenced = { ...context, fence: { isValid: () => false, assertHeld: async () => Promise.reject(new LeaseLostError("message")) } };
-    const outcome = await runKafkaCycle(fenced, controller.signal);
+    const outcome = await settled(runKafkaCycle(fenced, controller.signal));
     expect(outcome.status).toBe("failed");
     expect(outcome.status === "failed" && outcome.error).toBeInstanceOf(LeaseLostError);
     expect(sink.sends).toEqual([]);
@@ -276,7 +284,7 @@ describe("runKafkaCycle under a lease", () => {
       valid = false;
     };
     const fenced = { ...context, fence: { isValid: () => valid, assertHeld: async () => {} } };
-    expect((await runKafkaCycle(fenced, controller.signal)).status).toBe("done");
+    expect((await settled(runKafkaCycle(fenced, controller.signal))).status).toBe("done");
     expect(sink.sends).toHaveLength(1);
     expect(ledger.has("message", "e1")).toBe(true);
     expect(outbox.statusOf("e1")).toBe("PENDING");

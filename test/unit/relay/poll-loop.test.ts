@@ -195,3 +195,57 @@ describe("runPollLoop metrics", () => {
     expect(metrics.dependencyErrors).toEqual(["grpc", "kafka"]);
   });
 });
+
+describe("runPollLoop and the marks of a cycle", () => {
+  test("waits the interval while the previous cycle's marks finish, and starts no Find before they have", async () => {
+    const controller = new AbortController();
+    const timeline: string[] = [];
+    let release!: () => void;
+    const marks = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let cycles = 0;
+    const loop = runPollLoop({
+      name: "message",
+      pollIntervalMs: 10,
+      failureBackoffMs: [10],
+      signal: controller.signal,
+      log: silentLogger,
+      metrics: new RecordingMetrics(),
+      sleep: async (ms) => {
+        timeline.push(`wait:${ms}`);
+        await Bun.sleep(ms);
+      },
+      cycle: async () => {
+        cycles++;
+        timeline.push(`cycle ${cycles}`);
+        if (cycles === 2) controller.abort();
+        return { status: "done", fetched: 1, more: false, marks: cycles === 1 ? marks.then(() => timeline.push("marks 1 settled")) : undefined };
+      },
+    });
+    await Bun.sleep(50);
+    expect(timeline).toEqual(["cycle 1", "wait:10"]);
+    release();
+    await loop;
+    expect(timeline).toEqual(["cycle 1", "wait:10", "marks 1 settled", "cycle 2", "wait:10"]);
+  });
+
+  test("a stop waits for the marks of the cycle in flight", async () => {
+    const controller = new AbortController();
+    let settledMarks = false;
+    const loop = runPollLoop({
+      name: "message",
+      pollIntervalMs: 10_000,
+      failureBackoffMs: [10],
+      signal: controller.signal,
+      log: silentLogger,
+      metrics: new RecordingMetrics(),
+      cycle: async () => {
+        controller.abort();
+        return { status: "done", fetched: 1, more: false, marks: Bun.sleep(30).then(() => (settledMarks = true)) };
+      },
+    });
+    await loop;
+    expect(settledMarks).toBe(true);
+  });
+});
