@@ -44,6 +44,10 @@ export function createBackendChannels(params: {
   const channelOptions: grpc.ChannelOptions = {
     "grpc.max_receive_message_length": params.maxReceiveBytes,
     "grpc.keepalive_time_ms": 30_000,
+    // Per-call bookkeeping the relay never reads: channelz statistics, and the retry state machine
+    // (the relay retries on its own terms). Both cost CPU on every one of 100,000 marks.
+    "grpc.enable_channelz": 0,
+    "grpc.enable_retries": 0,
   };
   const clients = new Map<string, grpc.Client>();
 

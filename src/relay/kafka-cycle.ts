@@ -7,7 +7,7 @@ import type { EventPipeline, LogPipeline } from "../pipelines/pipeline.ts";
 import type { CycleOutcome, PipelineContext } from "./context.ts";
 import { fetchPending } from "./fetch.ts";
 import type { EventSink } from "./ports.ts";
-import { publishDeliveries } from "./publish.ts";
+import { KAFKA_FRAMING, publishDeliveries } from "./publish.ts";
 import { prepareEventRecords, prepareLogRecords } from "./records.ts";
 import type { Serial } from "./serial.ts";
 import { createSettler } from "./settle.ts";
@@ -43,6 +43,7 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
     topic: context.topic,
     deliveries: prepared.deliveries,
     maxBatchBytes: context.maxMessageBytes,
+    framing: KAFKA_FRAMING,
     signal,
     beforeSend: context.fence.assertHeld,
     exclusive: context.deliveries,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { KafkaSendError, PermanentEventError } from "../../../src/errors.ts";
-import { batchesBySize, publishDeliveries } from "../../../src/relay/publish.ts";
+import { batchesBySize, KAFKA_FRAMING, publishDeliveries } from "../../../src/relay/publish.ts";
 import type { Delivery } from "../../../src/relay/records.ts";
 import { outboxRow } from "../pipelines/payloads.ts";
 import { FakeSink } from "./fakes.ts";
@@ -152,5 +152,26 @@ describe("publishDeliveries", () => {
     const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: [delivery("a")], maxBatchBytes: 100, signal: controller.signal, onAcked: async () => {} });
     expect(sink.sends).toEqual([]);
     expect(result.stoppedBy).toBe(controller.signal.reason);
+  });
+});
+
+describe("batchesBySize with Kafka's framing", () => {
+  test("counts per-record, per-header and per-batch framing, so a full batch stays under the limit once framed", () => {
+    const deliveries = Array.from({ length: 5_000 }, (_, index) => ({
+      rows: [],
+      record: { key: `key-${index}`, value: "v".repeat(280), headers: { "event-id": "e", "event-type": "MESSAGE", source: "s" } },
+      bytes: 300,
+    }));
+    const max = 1_000_000;
+    const batches = batchesBySize(deliveries, max, KAFKA_FRAMING);
+    for (const batch of batches) {
+      const framed = KAFKA_FRAMING.perBatch + batch.reduce((sum, delivery) => sum + delivery.bytes + KAFKA_FRAMING.perRecord + 3 * KAFKA_FRAMING.perHeader, 0);
+      expect(framed).toBeLessThanOrEqual(max);
+    }
+    expect(batches.flat()).toHaveLength(5_000);
+    // Without framing, the first batch is over the limit once Kafka frames it: the broker refuses it.
+    const [unframed] = batchesBySize(deliveries, max);
+    const unframedOnTheWire = KAFKA_FRAMING.perBatch + (unframed ?? []).reduce((sum, delivery) => sum + delivery.bytes + KAFKA_FRAMING.perRecord + 3 * KAFKA_FRAMING.perHeader, 0);
+    expect(unframedOnTheWire).toBeGreaterThan(max);
   });
 });
