@@ -1,0 +1,32 @@
+/**
+ * The mark limit: the relay's own gRPC adapter marking every PENDING message row SENT with 32
+ * calls in flight (the relay's HOBOM_MARK_CONCURRENCY default) against the bench double, as fast
+ * as the pair can go. The Find that lists the rows is not timed.
+ */
+import { createBackendChannels } from "../../src/grpc/channels.ts";
+import { createOutboxSource } from "../../src/grpc/outbox-source.ts";
+import { loadHoBomServices } from "../../src/grpc/protos.ts";
+import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
+import { PIPELINES } from "../../src/pipelines/table.ts";
+import { createTaskPool } from "../../src/relay/task-pool.ts";
+import { env, reportSection } from "./child-report.ts";
+
+const CONCURRENCY = Number(process.env.BENCH_MARK_CONCURRENCY ?? "32");
+const message = PIPELINES.find((pipeline) => pipeline.name === "message") as EventPipeline;
+const channels = createBackendChannels({
+  services: loadHoBomServices(),
+  connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY") } },
+  maxReceiveBytes: 64 * 1024 * 1024,
+});
+const source = createOutboxSource({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
+const rows = await source.findPending("MESSAGE");
+
+await reportSection(async () => {
+  const pool = createTaskPool(CONCURRENCY);
+  let failed = 0;
+  for (const row of rows) pool.add(() => source.markSent(row.eventId).catch(() => void failed++));
+  await pool.drain();
+  return { events: rows.length, failed };
+});
+channels.close();
+process.exit(0);
