@@ -1,4 +1,5 @@
 /** A pipeline's outbox on its backend, as the relay's {@link OutboxSource} port. */
+import { BackendCallError } from "../errors.ts";
 import type { OutboxRow } from "./wire-types.ts";
 import type { FindSpec, MarkSpec } from "../pipelines/pipeline.ts";
 import type { OutboxSource } from "../relay/ports.ts";
@@ -20,14 +21,28 @@ export function createOutboxSource(params: {
   const { channels, find, mark } = params;
   return {
     async findPending(eventType, signal) {
-      const response = await channels.call<{ items: OutboxRow<unknown>[] }>(
-        find.connection,
-        find.service,
-        find.method,
-        { eventType, status: PENDING },
-        { timeoutMs: params.findTimeoutMs, signal },
-      );
-      return response.items ?? [];
+      try {
+        const response = await channels.call<{ items: OutboxRow<unknown>[] }>(
+          find.connection,
+          find.service,
+          find.method,
+          { eventType, status: PENDING },
+          { timeoutMs: params.findTimeoutMs, signal },
+        );
+        return response.items ?? [];
+      } catch (error) {
+        // The Finds have no limit: a backlog past the receive limit fails every Find until raised.
+        if (error instanceof BackendCallError && error.code === "RESOURCE_EXHAUSTED") {
+          throw new BackendCallError(
+            error.backend,
+            error.method,
+            error.code,
+            `${(error.cause as { details?: string }).details ?? ""}; the ${eventType} backlog no longer fits in one response: raise HOBOM_GRPC_MAX_RECEIVE_BYTES`,
+            { retriable: true, cause: error },
+          );
+        }
+        throw error;
+      }
     },
     async markSent(eventId) {
       await channels.call(mark.connection, mark.service, MARK_SENT, { eventId }, { timeoutMs: params.callTimeoutMs });

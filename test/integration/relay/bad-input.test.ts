@@ -154,3 +154,16 @@ test("a Find response over 4 MiB is received whole (64 MiB limit) and its rows a
   const keys = new Set((await readTopic(brokers, setup.topics.messages)).map((record) => record.key));
   expect(rows.every((row) => keys.has(row.eventId))).toBe(true);
 }, 60_000);
+
+test("a backlog whose Find response exceeds the receive limit is reported with what to raise, and delivered once it is raised", async () => {
+  const rows = Array.from({ length: 3 }, () => hobom.messages.add({ payload: messagePayload() }));
+  hobom.faults.oversize("/outbox.message.FindHoBomMessageOutboxController/FindOutboxByEventTypeAndStatusUseCase", 5 * 1024 * 1024);
+  const { relay } = await startRelay({ HOBOM_GRPC_MAX_RECEIVE_BYTES: String(4 * 1024 * 1024) });
+  const failure = await relay.waitForLog((line) => line.msg === "cycle failed" && line.pipeline === "message");
+  expect(String(failure.error)).toContain("raise HOBOM_GRPC_MAX_RECEIVE_BYTES");
+  expect(rows.every((row) => row.status === "PENDING")).toBe(true);
+  await killAllRelays();
+
+  await startRelay({ HOBOM_GRPC_MAX_RECEIVE_BYTES: String(16 * 1024 * 1024) });
+  await eventually(() => rows.every((row) => row.status === "SENT"), 30_000);
+}, 60_000);
