@@ -290,3 +290,24 @@ describe("runKafkaCycle under a lease", () => {
     expect(outbox.statusOf("e1")).toBe("PENDING");
   });
 });
+
+describe("runKafkaCycle on a large Find", () => {
+  test("builds and sends 12,000 rows slice by slice, and delivers and marks every one once", async () => {
+    const { outbox, sink, cycle } = setup();
+    const ids = Array.from({ length: 12_000 }, (_, index) => `e${index}`);
+    outbox.add(...messageRows(...ids));
+    expect(await cycle()).toEqual({ status: "done", fetched: 12_000, more: false });
+    const sent = sink.sends.flatMap((send) => send.records.map((record) => record.key));
+    expect(sent).toEqual(ids);
+    expect(ids.every((id) => outbox.statusOf(id) === "SENT")).toBe(true);
+  });
+
+  test("gives the log records of different slices different keys", async () => {
+    const { outbox, sink, cycle } = setup("log");
+    outbox.add(...Array.from({ length: 11_000 }, (_, index) => outboxRow(`l${index}`, "HOBOM_LOG", logPayload({ traceId: `t${index}` }))));
+    await cycle();
+    const keys = sink.sends.flatMap((send) => send.records.map((record) => record.key));
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
