@@ -9,7 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { RedisClient } from "bun";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import { type HoBomBackendDouble, logPayload, startHoBomBackend } from "../../support/backends/index.ts";
-import { dlqClient, GO_DLQ_TTL_SECONDS, http, redisSnapshot, writeGoEntry } from "../../support/http-client.ts";
+import { DLQ_BASE, dlqClient, GO_DLQ_TTL_SECONDS, http, redisSnapshot, writeGoEntry } from "../../support/http-client.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis, type RedisInspector } from "../../support/redis-inspect.ts";
 import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
@@ -466,4 +466,18 @@ describe("the api key", () => {
 
 test("the relay that served all of this logged no error", () => {
   expect(relay.logs.filter((line) => line.level === "error")).toEqual([]);
+});
+
+test("a request with an oversized body is refused before it reaches a route, and changes nothing", async () => {
+  const key = menuKey();
+  await redis.set(key, MESSAGE_VALUE, GO_DLQ_TTL_SECONDS);
+  const response = await fetch(`${relay.httpUrl}${DLQ_BASE}/dlq/retry/${key}`, {
+    method: "POST",
+    headers: { "x-api-key": TEST_INTERNAL_API_KEY, "content-type": "application/json" },
+    body: JSON.stringify({ padding: "x".repeat(1024 * 1024) }),
+  }).catch((error: Error) => error);
+  // Bun answers 413, or closes the connection on a body this large: either way nothing ran.
+  expect([413, "connection closed"]).toContain(response instanceof Error ? "connection closed" : response.status);
+  expect(await redis.get(key)).toBe(MESSAGE_VALUE);
+  expect(hobom.calls.count(MARK_SENT)).toBe(0);
 });
