@@ -5,12 +5,13 @@
  * the retry did not complete.
  */
 import type { Topics } from "../config/config.ts";
-import { BackendCallError, describeError, KafkaSendError, KafkaUnavailableError } from "../errors.ts";
+import { describeError, KafkaSendError, KafkaUnavailableError } from "../errors.ts";
 import type { LawChangedPayload } from "../grpc/wire-types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
 import { generateMaterial, type LawSteps, saveMaterial } from "../relay/law-steps.ts";
 import type { DeliveryLedger, EventSink, OutboxSource } from "../relay/ports.ts";
+import { markFoundNothing } from "../relay/settle.ts";
 import { DlqError, kafkaUnavailable, notReplayable, retryInProgress, upstreamFailed } from "./dlq-errors.ts";
 import type { DlqEntries, StoredEntry } from "./dlq-entries.ts";
 import { parseDlqKey } from "./dlq-key.ts";
@@ -118,7 +119,7 @@ export function createReplayService(deps: ReplayDependencies): ReplayService {
         try {
           await source.markSent(eventId);
         } catch (error) {
-          if (!(error instanceof BackendCallError) || (error.code !== "NOT_FOUND" && error.code !== "FAILED_PRECONDITION")) {
+          if (!markFoundNothing(error)) {
             throw upstreamFailed(`${published ? "delivered, but " : ""}mark SENT failed: ${describeError(error)}; the entry is kept and the next retry only marks`, error);
           }
           marked = "gone";

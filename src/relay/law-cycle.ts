@@ -3,15 +3,14 @@
  * the save → mark SENT. No Kafka. A row whose save is recorded is only marked, so a failed mark
  * or a DLQ replay never saves twice (SaveStudyMaterial is not idempotent).
  */
-import { MappingError, PermanentEventError } from "../errors.ts";
-import { isUndecodable } from "../grpc/find-decoder.ts";
+import { PermanentEventError } from "../errors.ts";
 import type { LawChangedPayload, OutboxRow } from "../grpc/wire-types.ts";
 import { lawValue } from "../pipelines/mappers/law.ts";
 import type { LawPipeline } from "../pipelines/pipeline.ts";
 import type { CycleOutcome, PipelineContext } from "./context.ts";
 import { fetchPending } from "./fetch.ts";
 import { generateMaterial, type LawSteps, saveMaterial } from "./law-steps.ts";
-import { rawRow } from "./records.ts";
+import { missingPayload, rawRow } from "./records.ts";
 import { createSettler, type Settler } from "./settle.ts";
 
 export interface LawPipelineContext extends PipelineContext<LawPipeline>, LawSteps {}
@@ -49,9 +48,9 @@ export async function runLawCycle(context: LawPipelineContext, signal: AbortSign
 /** Generate → Save → record → mark SENT for one row; returns the save error that left it PENDING. */
 async function orchestrate(context: LawPipelineContext, settler: Settler, row: OutboxRow<unknown>, signal: AbortSignal): Promise<unknown> {
   const { log, pipeline, metrics } = context;
-  if (!row.payload) {
-    const why = isUndecodable(row) ? `cannot be decoded: ${row.decodeError}` : "has no payload";
-    await settler.deadLetter({ row, value: rawRow(row), error: new MappingError(`LAW_CHANGED row ${row.eventId} ${why}`) });
+  const missing = missingPayload(row);
+  if (missing) {
+    await settler.deadLetter({ row, value: rawRow(row), error: missing });
     return undefined;
   }
   const payload = row.payload as LawChangedPayload;

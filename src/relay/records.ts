@@ -122,11 +122,16 @@ export function rawRow(row: Row): string {
   return JSON.stringify(row);
 }
 
-function mapRow<T>(row: Row, map: (row: Row & { payload: unknown }) => T): T | MappingError {
+/** Why a row has no payload to map (it did not decode, or the backend sent none), if it has none. */
+export function missingPayload(row: Row): MappingError | undefined {
   if (isUndecodable(row)) return new MappingError(`${row.eventType} row ${row.eventId} cannot be decoded: ${row.decodeError}`);
-  if (row.payload === null || row.payload === undefined) {
-    return new MappingError(`${row.eventType} row ${row.eventId} has no payload`);
-  }
+  if (row.payload === null || row.payload === undefined) return new MappingError(`${row.eventType} row ${row.eventId} has no payload`);
+  return undefined;
+}
+
+function mapRow<T>(row: Row, map: (row: Row & { payload: unknown }) => T): T | MappingError {
+  const missing = missingPayload(row);
+  if (missing) return missing;
   try {
     return map(row as Row & { payload: unknown });
   } catch (error) {

@@ -9,8 +9,15 @@ import type { PipelineContext } from "./context.ts";
 import type { Rejection } from "./records.ts";
 import { createTaskPool } from "./task-pool.ts";
 
-/** A mark answered with these codes has nothing left to do: the row is gone, or already final. */
 const SETTLED_CODES = new Set(["NOT_FOUND", "FAILED_PRECONDITION"]);
+
+/**
+ * A mark answered NOT_FOUND (space: no such row, cleaned up) or FAILED_PRECONDITION (angel: the row
+ * is already final) has nothing left to do; the cycle and a DLQ replay both count it as settled.
+ */
+export function markFoundNothing(error: unknown): error is BackendCallError {
+  return error instanceof BackendCallError && SETTLED_CODES.has(error.code);
+}
 
 export interface Settler {
   /** Queues MarkSent for rows already delivered. */
@@ -38,7 +45,7 @@ export function createSettler(context: PipelineContext): Settler {
       await source.markSent(eventId);
       metrics.rows("marked_sent", pipeline.name, 1);
     } catch (error) {
-      if (error instanceof BackendCallError && SETTLED_CODES.has(error.code)) {
+      if (markFoundNothing(error)) {
         log.warn("mark SENT found nothing to mark; the row is gone or already final", { eventId, code: error.code });
         return;
       }
