@@ -1,6 +1,6 @@
 /**
  * The backend doubles the benchmark runs in its own process: the test doubles' gRPC server, Find
- * and Patch handlers and wire formats (contracts, section 4), over {@link IndexedOutboxStore}s.
+ * and Patch handlers and wire formats (contracts, section 4), over {@link MeasuredOutboxStore}s.
  * The call log is kept (it is part of the double) but can be emptied during long runs.
  */
 import * as grpc from "@grpc/grpc-js";
@@ -21,24 +21,24 @@ import { findHandler } from "../test/support/backends/outbox-find.ts";
 import { patchHandlers } from "../test/support/backends/outbox-patch.ts";
 import { StudyMaterialTable } from "../test/support/backends/study-materials.ts";
 import { dotnetRoundTrip, isoText, jsDateText } from "../test/support/backends/wire-dates.ts";
-import { IndexedOutboxStore } from "./indexed-store.ts";
+import { MeasuredOutboxStore } from "./measured-store.ts";
 
 export const BENCH_API_KEY = "bench-backend-key";
 
 export interface BenchHoBom extends DoubleServer {
-  readonly messages: IndexedOutboxStore<MessagePayload>;
-  readonly logs: IndexedOutboxStore<HoBomLogPayload>;
-  readonly laws: IndexedOutboxStore<LawChangedPayload>;
+  readonly messages: MeasuredOutboxStore<MessagePayload>;
+  readonly logs: MeasuredOutboxStore<HoBomLogPayload>;
+  readonly laws: MeasuredOutboxStore<LawChangedPayload>;
   readonly studyMaterials: StudyMaterialTable;
 }
 
 export interface BenchSpace extends DoubleServer {
-  readonly spaceEvents: IndexedOutboxStore<SpaceEventPayload>;
-  readonly logs: IndexedOutboxStore<HoBomLogPayload>;
+  readonly spaceEvents: MeasuredOutboxStore<SpaceEventPayload>;
+  readonly logs: MeasuredOutboxStore<HoBomLogPayload>;
 }
 
 export interface BenchAngel extends DoubleServer {
-  readonly outbox: IndexedOutboxStore<AngelEventPayload>;
+  readonly outbox: MeasuredOutboxStore<AngelEventPayload>;
 }
 
 /** The doubles one workload needs; the others are not started (their pipelines stay off). */
@@ -48,7 +48,7 @@ export interface BenchBackends {
   readonly angel?: BenchAngel;
   readonly llm?: LlmBackendDouble;
   /** Every table, for "are all rows SENT yet". */
-  readonly stores: readonly IndexedOutboxStore<unknown>[];
+  readonly stores: readonly MeasuredOutboxStore<unknown>[];
   /** Empties every call log (they grow by one entry per call). */
   clearCallLogs(): void;
   stop(): void;
@@ -58,7 +58,7 @@ export interface BenchBackends {
 async function startHoBom(): Promise<BenchHoBom> {
   const services = loadHoBomServices();
   const table = <P>(eventType: string) =>
-    new IndexedOutboxStore<P>({ defaultEventType: eventType, initialRetryCount: hobomInitialRetryCount });
+    new MeasuredOutboxStore<P>({ defaultEventType: eventType, initialRetryCount: hobomInitialRetryCount });
   const messages = table<MessagePayload>("MESSAGE");
   const logs = table<HoBomLogPayload>("HOBOM_LOG");
   const laws = table<LawChangedPayload>("LAW_CHANGED");
@@ -92,7 +92,7 @@ async function startHoBom(): Promise<BenchHoBom> {
 /** hobom-space-backend: createdAt order, no limit, round-trip dates, NOT_FOUND for unknown marks. */
 async function startSpace(): Promise<BenchSpace> {
   const services = loadHoBomServices();
-  const table = <P>(eventType: string) => new IndexedOutboxStore<P>({ defaultEventType: eventType, initialRetryCount: () => 0 });
+  const table = <P>(eventType: string) => new MeasuredOutboxStore<P>({ defaultEventType: eventType, initialRetryCount: () => 0 });
   const spaceEvents = table<SpaceEventPayload>("SPACE_EVENT");
   const logs = table<HoBomLogPayload>("SPACE_LOG");
   const find = { order: "createdAt", formatDate: dotnetRoundTrip } as const;
@@ -114,7 +114,7 @@ async function startSpace(): Promise<BenchSpace> {
 /** for-hobom-angel-backend: createdAt order, 200 rows per Find, ISO dates, no re-mark of SENT. */
 async function startAngel(): Promise<BenchAngel> {
   const services = loadHoBomServices();
-  const outbox = new IndexedOutboxStore<AngelEventPayload>({ initialRetryCount: () => 0 });
+  const outbox = new MeasuredOutboxStore<AngelEventPayload>({ initialRetryCount: () => 0 });
   const find = { order: "createdAt", limit: ANGEL_FIND_LIMIT, knownEventTypes: ANGEL_EVENT_TYPES, formatDate: isoText } as const;
   const server = await startDoubleServer({
     apiKey: BENCH_API_KEY,
@@ -138,7 +138,7 @@ export async function startBenchBackends(which: { space?: boolean; angel?: boole
   const servers: DoubleServer[] = [hobom, space, angel, llm].filter((server) => server !== undefined);
   const stores = [hobom.messages, hobom.logs, hobom.laws, space?.spaceEvents, space?.logs, angel?.outbox].filter(
     (store) => store !== undefined,
-  ) as IndexedOutboxStore<unknown>[];
+  ) as MeasuredOutboxStore<unknown>[];
   return {
     hobom,
     space,

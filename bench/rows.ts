@@ -15,7 +15,7 @@ import {
 } from "../test/support/backends/payloads.ts";
 import { ANGEL_EVENT_TYPES } from "../src/pipelines/table.ts";
 import type { BenchBackends } from "./doubles.ts";
-import type { IndexedOutboxStore } from "./indexed-store.ts";
+import type { MeasuredOutboxStore } from "./measured-store.ts";
 
 /** The seven pipelines, by the name the relay gives them. */
 export type PipelineName = "message" | "log" | "space" | "space-log" | "law" | "angel" | "angel-log";
@@ -58,7 +58,7 @@ export function addRows(backends: BenchBackends, pipeline: PipelineName, count: 
 }
 
 /** The table a pipeline's rows live in. */
-export function storeOf(backends: BenchBackends, pipeline: PipelineName): IndexedOutboxStore<unknown> {
+export function storeOf(backends: BenchBackends, pipeline: PipelineName): MeasuredOutboxStore<unknown> {
   const { hobom, space, angel } = backends;
   switch (pipeline) {
     case "message":
