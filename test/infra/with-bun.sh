@@ -14,10 +14,12 @@ if [ ! -x "$bun" ] || [ "$("$bun" --version 2>/dev/null)" != "$BUN_VERSION" ]; t
   npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >&2
 fi
 
+# Installed again when bun.lock or a patch of a dependency changed (bun install applies patches/).
 stamp="$root/node_modules/.bun-lock-stamp"
-if [ ! -f "$stamp" ] || ! cmp -s "$root/bun.lock" "$stamp"; then
+wanted=$(cat "$root/bun.lock" "$root"/patches/* 2>/dev/null | cksum)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   (cd "$root" && "$bun" install --frozen-lockfile >&2)
-  cp "$root/bun.lock" "$stamp"
+  echo "$wanted" > "$stamp"
 fi
 
 cd "$root"
