@@ -9,11 +9,12 @@
  * little. And kafkajs hands a failed batch's sequence numbers to the next batch, which the broker
  * drops as a duplicate when the failed one was in fact written: see replaceProducer below.
  */
-import { type Admin, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
+import { type Admin, Kafka, logLevel, type LogEntry, type Producer } from "kafkajs";
 import { DependencyError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { EventSink } from "../relay/ports.ts";
 import { classifyKafkaError } from "./classify.ts";
+import { keyHashPartitioner } from "./partitioner.ts";
 
 export interface KafkaSink extends EventSink {
   /** Connects the producer; the relay starts without Kafka and connects on the first send too. */
@@ -50,7 +51,7 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       idempotent,
       maxInFlightRequests: idempotent ? 1 : undefined,
       allowAutoTopicCreation: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: keyHashPartitioner,
     });
   let producer = newProducer();
   let connected: Promise<void> | undefined;
