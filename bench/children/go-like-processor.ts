@@ -9,7 +9,7 @@
  */
 import { createBackendChannels } from "../../src/grpc/channels.ts";
 import { createOutboxSource } from "../../src/grpc/outbox-source.ts";
-import { loadHoBomServices } from "../../src/grpc/protos.ts";
+import { loadFindDecoders, loadHoBomServices } from "../../src/grpc/protos.ts";
 import { createKafkaSink } from "../../src/kafka/producer.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
@@ -21,6 +21,7 @@ const message = PIPELINES.find((pipeline) => pipeline.name === "message") as Eve
 const writeWaitMs = Number(process.env.BENCH_WRITE_WAIT_MS ?? "0");
 const channels = createBackendChannels({
   services: loadHoBomServices(),
+  decoders: loadFindDecoders(),
   connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY") } },
   maxReceiveBytes: 64 * 1024 * 1024,
 });
@@ -30,7 +31,8 @@ const topic = env("BENCH_TOPIC");
 await sink.connect();
 
 await reportSection(async () => {
-  const rows = await source.findPending("MESSAGE");
+  const pending = await source.findPending("MESSAGE");
+  const rows = pending.decode(0, pending.count);
   for (const row of rows) {
     const { deliveries } = prepareEventRecords(message, [row], { now: new Date(), maxBytes: 1_000_000 });
     const delivery = deliveries[0];

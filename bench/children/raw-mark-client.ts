@@ -5,7 +5,7 @@
  */
 import { createBackendChannels } from "../../src/grpc/channels.ts";
 import { createOutboxSource } from "../../src/grpc/outbox-source.ts";
-import { loadHoBomServices } from "../../src/grpc/protos.ts";
+import { loadFindDecoders, loadHoBomServices } from "../../src/grpc/protos.ts";
 import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
 import { PIPELINES } from "../../src/pipelines/table.ts";
 import { createTaskPool } from "../../src/relay/task-pool.ts";
@@ -15,11 +15,13 @@ const CONCURRENCY = Number(process.env.BENCH_MARK_CONCURRENCY ?? "32");
 const message = PIPELINES.find((pipeline) => pipeline.name === "message") as EventPipeline;
 const channels = createBackendChannels({
   services: loadHoBomServices(),
+  decoders: loadFindDecoders(),
   connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY") } },
   maxReceiveBytes: 64 * 1024 * 1024,
 });
 const source = createOutboxSource({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
-const rows = await source.findPending("MESSAGE");
+const pending = await source.findPending("MESSAGE");
+const rows = pending.decode(0, pending.count);
 
 await reportSection(async () => {
   const pool = createTaskPool(CONCURRENCY);

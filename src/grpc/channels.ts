@@ -33,8 +33,8 @@ export interface BackendChannels {
 
 export function createBackendChannels(params: {
   services: HoBomServices;
-  /** Responses of these services are decoded by these instead of grpc-js (the Finds, row by row). */
-  decoders?: ResponseDecoders;
+  /** Responses of these services are decoded by these instead of grpc-js: the Finds, lazily (loadFindDecoders). */
+  decoders: ResponseDecoders;
   connections: Config["grpc"]["connections"];
   tlsCaPem?: Buffer;
   maxReceiveBytes: number;
@@ -83,7 +83,7 @@ export function createBackendChannels(params: {
         const call = client(connection, service).makeUnaryRequest(
           definition.path,
           definition.requestSerialize,
-          params.decoders?.[service] ?? definition.responseDeserialize,
+          params.decoders[service] ?? definition.responseDeserialize,
           request,
           metadata,
           { deadline: Date.now() + options.timeoutMs },

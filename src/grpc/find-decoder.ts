@@ -1,12 +1,17 @@
 /**
- * Decodes a Find response row by row. grpc-js decodes a response whole, so one row a backend wrote
- * wrongly (a field of the wrong wire type, a truncated payload) would fail every Find of its
- * pipeline, for good. Here each row is decoded on its own; a row that does not decode comes back
- * with what could be read of it (eventId and eventType sit outside the payload), its raw bytes and
- * the decode error, so the relay can dead-letter it and move on.
+ * Decodes a Find response lazily, row by row. The response stays the bytes the backend sent, with
+ * the offsets of its rows: for-hobom-backend returns every pending row in one response, and
+ * 100,000 rows decoded at once are about four times the memory of their bytes, so the relay decodes
+ * them a slice at a time and lets each slice go once it is delivered.
+ *
+ * Row by row also because grpc-js decodes a response whole: one row a backend wrote wrongly (a
+ * field of the wrong wire type, a truncated payload) would fail every Find of its pipeline, for
+ * good. A row that does not decode comes back with what could be read of it (eventId and eventType
+ * sit outside the payload), its raw bytes and the decode error, so the relay can dead-letter it.
  */
 import protobuf from "protobufjs";
 import type { OutboxRow } from "./wire-types.ts";
+import type { PendingRows } from "../relay/ports.ts";
 
 /** A row the relay could not decode; its payload is null. */
 export interface UndecodableRow extends OutboxRow<unknown> {
@@ -26,26 +31,58 @@ const EVENT_ID = 2;
 const EVENT_TYPE = 3;
 const LENGTH_DELIMITED = 2;
 
-/** The row deserializer of one outbox package's Find rpc, for grpc-js's makeUnaryRequest. */
-export function findResponseDeserializer(rowType: protobuf.Type, options: protobuf.IConversionOptions): (bytes: Buffer) => { items: OutboxRow<unknown>[] } {
+/**
+ * The response deserializer of one outbox package's Find rpc, for grpc-js's makeUnaryRequest. It
+ * only finds where each row starts and ends; a response whose framing is broken (a row longer
+ * than the bytes left) throws, and grpc-js fails the Find.
+ */
+export function findResponseDeserializer(rowType: protobuf.Type, options: protobuf.IConversionOptions): (bytes: Buffer) => { items: PendingRows } {
   return (bytes) => {
-    const reader = protobuf.Reader.create(bytes);
-    const items: OutboxRow<unknown>[] = [];
-    while (reader.pos < reader.len) {
-      const tag = reader.uint32();
-      if (tag >>> 3 !== ITEMS || (tag & 7) !== LENGTH_DELIMITED) {
-        reader.skipType(tag & 7);
-        continue;
-      }
-      const row = reader.bytes();
-      try {
-        items.push(rowType.toObject(rowType.decode(row), options) as OutboxRow<unknown>);
-      } catch (error) {
-        items.push(undecodable(rowType, row, options, error));
-      }
-    }
-    return { items };
+    const bounds = rowBounds(bytes);
+    const count = bounds.length / 2;
+    return {
+      items: {
+        count,
+        decode(start, end) {
+          const rows: OutboxRow<unknown>[] = [];
+          for (let index = Math.max(0, start); index < Math.min(end, count); index++) {
+            const row = bytes.subarray(bounds[2 * index], bounds[2 * index + 1]);
+            try {
+              rows.push(rowType.toObject(rowType.decode(row), options) as OutboxRow<unknown>);
+            } catch (error) {
+              rows.push(undecodable(rowType, row, options, error));
+            }
+          }
+          return rows;
+        },
+      },
+    };
   };
+}
+
+/** Start and end offsets of every `items` entry, in pairs. */
+function rowBounds(bytes: Uint8Array): Uint32Array {
+  const reader = protobuf.Reader.create(bytes);
+  let bounds = new Uint32Array(1024);
+  let length = 0;
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 !== ITEMS || (tag & 7) !== LENGTH_DELIMITED) {
+      reader.skipType(tag & 7);
+      continue;
+    }
+    const size = reader.uint32();
+    const start = reader.pos;
+    reader.skip(size);
+    if (length + 2 > bounds.length) {
+      const grown = new Uint32Array(bounds.length * 2);
+      grown.set(bounds);
+      bounds = grown;
+    }
+    bounds[length++] = start;
+    bounds[length++] = start + size;
+  }
+  return bounds.subarray(0, length);
 }
 
 function undecodable(rowType: protobuf.Type, bytes: Uint8Array, options: protobuf.IConversionOptions, error: unknown): UndecodableRow {

@@ -1,8 +1,7 @@
 /** A pipeline's outbox on its backend, as the relay's {@link OutboxSource} port. */
 import { BackendCallError } from "../errors.ts";
-import type { OutboxRow } from "./wire-types.ts";
 import type { FindSpec, MarkSpec } from "../pipelines/pipeline.ts";
-import type { OutboxSource } from "../relay/ports.ts";
+import type { OutboxSource, PendingRows } from "../relay/ports.ts";
 import type { BackendChannels } from "./channels.ts";
 
 const MARK_SENT = "PatchOutboxMarkAsSentUseCase";
@@ -22,14 +21,15 @@ export function createOutboxSource(params: {
   return {
     async findPending(eventType, signal) {
       try {
-        const response = await channels.call<{ items: OutboxRow<unknown>[] }>(
+        // The Find responses are decoded by find-decoder.ts (see loadFindDecoders).
+        const response = await channels.call<{ items: PendingRows }>(
           find.connection,
           find.service,
           find.method,
           { eventType, status: PENDING },
           { timeoutMs: params.findTimeoutMs, signal },
         );
-        return response.items ?? [];
+        return response.items;
       } catch (error) {
         // The Finds have no limit: a backlog past the receive limit fails every Find until raised.
         if (error instanceof BackendCallError && error.code === "RESOURCE_EXHAUSTED") {

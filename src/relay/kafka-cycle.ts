@@ -1,19 +1,22 @@
 /**
- * One cycle of a Kafka pipeline: Find → skip what the ledger says was delivered (mark only) →
- * build records → send batch by batch, recording and marking each acknowledged batch → DLQ what
- * can never be delivered → wait for the marks.
+ * One cycle of a Kafka pipeline: Find, then slice by slice: skip what the ledger says was delivered
+ * (mark only) → build records → send batch by batch, recording and marking each acknowledged batch
+ * → DLQ what can never be delivered. The marks run alongside and are waited for by the poll loop.
  */
 import type { EventPipeline, LogPipeline } from "../pipelines/pipeline.ts";
 import type { CycleOutcome, PipelineContext } from "./context.ts";
 import { fetchPending } from "./fetch.ts";
 import type { EventSink } from "./ports.ts";
 import { KAFKA_FRAMING, publishDeliveries } from "./publish.ts";
-import { prepareEventRecords, prepareLogRecords, type Rejection } from "./records.ts";
+import { prepareEventRecords, prepareLogRecords } from "./records.ts";
 import type { Serial } from "./serial.ts";
 import { createSettler } from "./settle.ts";
 
-/** Rows built into records and sent at a time; a 100,000-row Find is 20 slices. */
-const SLICE_ROWS = 5_000;
+/** Rows decoded, built into records and sent at a time; a 100,000-row Find is 100 slices. */
+export const SLICE_ROWS = 1_000;
+
+/** Rows acknowledged by Kafka but not yet marked, at most, before the next slice is sent. */
+export const MARKS_AHEAD = 2 * SLICE_ROWS;
 
 export interface KafkaPipelineContext extends PipelineContext<EventPipeline | LogPipeline> {
   readonly sink: EventSink;
@@ -27,24 +30,32 @@ export interface KafkaPipelineContext extends PipelineContext<EventPipeline | Lo
 
 export async function runKafkaCycle(context: KafkaPipelineContext, signal: AbortSignal): Promise<CycleOutcome> {
   const { pipeline, ledger, metrics } = context;
-  const { rows, more } = await fetchPending(context, signal);
-  if (rows.length === 0) return { status: "done", fetched: 0, more };
+  const fetched = await fetchPending(context, signal);
+  if (fetched.count === 0) return { status: "done", fetched: 0, more: fetched.more };
 
-  const delivered = await ledger.delivered(pipeline.name, rows.map((row) => row.eventId));
   const settler = createSettler(context);
-  settler.markSent(rows.filter((row) => delivered.has(row.eventId)));
-  const fresh = rows.filter((row) => !delivered.has(row.eventId));
-
-  // A large Find is built and sent slice by slice, so its records never all exist at once.
-  const rejections: Rejection[] = [];
   let stoppedBy: unknown;
-  for (let start = 0; start < fresh.length && stoppedBy === undefined; start += SLICE_ROWS) {
-    const slice = fresh.slice(start, start + SLICE_ROWS);
+  let offset = 0n;
+  for (const rows of fetched.slices(SLICE_ROWS)) {
+    // Kafka takes a slice far faster than its rows can be marked one by one: without a bound, a
+    // large Find would be all in Kafka, and every row waiting in memory for its mark, long before
+    // the marks are done.
+    await settler.waitForMarks(MARKS_AHEAD);
     const recordContext = { now: context.now(), maxBytes: context.maxMessageBytes };
+    let delivered: Set<string>;
+    try {
+      delivered = await ledger.delivered(pipeline.name, rows.map((row) => row.eventId));
+    } catch (error) {
+      stoppedBy = error;
+      break;
+    }
+    settler.markSent(rows.filter((row) => delivered.has(row.eventId)));
+    const fresh = rows.filter((row) => !delivered.has(row.eventId));
     const prepared =
       pipeline.kind === "event"
-        ? prepareEventRecords(pipeline, slice, recordContext)
-        : prepareLogRecords(pipeline, slice, { ...recordContext, nowNanos: context.nowNanos() + BigInt(start) });
+        ? prepareEventRecords(pipeline, fresh, recordContext)
+        : prepareLogRecords(pipeline, fresh, { ...recordContext, nowNanos: context.nowNanos() + offset });
+    offset += BigInt(rows.length);
     const published = await publishDeliveries({
       sink: context.sink,
       topic: context.topic,
@@ -65,14 +76,14 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
         }
       },
     });
-    rejections.push(...prepared.rejections, ...published.rejections);
+    for (const rejection of [...prepared.rejections, ...published.rejections]) {
+      await settler.deadLetter(rejection, context.topic);
+    }
     stoppedBy = published.stoppedBy;
+    if (stoppedBy !== undefined) break;
   }
 
-  for (const rejection of rejections) {
-    await settler.deadLetter(rejection, context.topic);
-  }
   const marks = settler.drain();
   if (stoppedBy !== undefined && !signal.aborted) return { status: "failed", error: stoppedBy, marks };
-  return { status: "done", fetched: rows.length, more, marks };
+  return { status: "done", fetched: fetched.count, more: fetched.more, marks };
 }

@@ -13,36 +13,49 @@ import { generateMaterial, type LawSteps, saveMaterial } from "./law-steps.ts";
 import { missingPayload, rawRow } from "./records.ts";
 import { createSettler, type Settler } from "./settle.ts";
 
+/** Law rows wait on the LLM one by one; a slice only bounds how many are decoded at once. */
+const SLICE_ROWS = 1_000;
+
 export interface LawPipelineContext extends PipelineContext<LawPipeline>, LawSteps {}
 
 export async function runLawCycle(context: LawPipelineContext, signal: AbortSignal): Promise<CycleOutcome> {
-  const { rows, more } = await fetchPending(context, signal);
-  if (rows.length === 0) return { status: "done", fetched: 0, more };
-  const delivered = await context.ledger.delivered(context.pipeline.name, rows.map((row) => row.eventId));
+  const fetched = await fetchPending(context, signal);
+  if (fetched.count === 0) return { status: "done", fetched: 0, more: fetched.more };
   const settler = createSettler(context);
   let failure: unknown;
-  for (const row of rows) {
-    if (signal.aborted) break;
-    if (delivered.has(row.eventId)) {
-      settler.markSent([row]);
-      continue;
-    }
+  slices: for (const rows of fetched.slices(SLICE_ROWS)) {
+    let delivered: Set<string>;
     try {
-      // The LLM call and the save are the costly, non-idempotent steps: only the owner runs them.
-      await context.fence.assertHeld();
+      delivered = await context.ledger.delivered(context.pipeline.name, rows.map((row) => row.eventId));
     } catch (error) {
-      failure = error;
+      // A save that failed in an earlier slice stays the cycle's error; this one is counted here.
+      if (failure === undefined) failure = error;
+      else context.metrics.dependencyError("redis");
       break;
     }
-    // Not `failure ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
-    const saveError = await orchestrate(context, settler, row, signal);
-    // The error that ends the cycle is counted by the poll loop; any later one is counted here.
-    if (saveError !== undefined && failure !== undefined) context.metrics.dependencyError("grpc");
-    failure ??= saveError;
+    for (const row of rows) {
+      if (signal.aborted) break slices;
+      if (delivered.has(row.eventId)) {
+        settler.markSent([row]);
+        continue;
+      }
+      try {
+        // The LLM call and the save are the costly, non-idempotent steps: only the owner runs them.
+        await context.fence.assertHeld();
+      } catch (error) {
+        failure = error;
+        break slices;
+      }
+      // Not `failure ??= await orchestrate(...)`: `??=` would skip every row after a failed save.
+      const saveError = await orchestrate(context, settler, row, signal);
+      // The error that ends the cycle is counted by the poll loop; any later one is counted here.
+      if (saveError !== undefined && failure !== undefined) context.metrics.dependencyError("grpc");
+      failure ??= saveError;
+    }
   }
   await settler.drain();
   if (failure !== undefined) return { status: "failed", error: failure };
-  return { status: "done", fetched: rows.length, more };
+  return { status: "done", fetched: fetched.count, more: fetched.more };
 }
 
 /** Generate → Save → record → mark SENT for one row; returns the save error that left it PENDING. */

@@ -10,10 +10,22 @@ import type {
 } from "../grpc/wire-types.ts";
 import type { PipelineName } from "../pipelines/pipeline.ts";
 
+/**
+ * The rows one Find returned, in the backend's order, decoded only when asked for: a Find of
+ * for-hobom-backend returns every pending row at once, and 100,000 rows as objects take several
+ * times the memory of the bytes they came in.
+ */
+export interface PendingRows {
+  /** How many rows the Find returned. */
+  readonly count: number;
+  /** Rows `start` to `end` (exclusive), decoded afresh on every call: keep only what is needed. */
+  decode(start: number, end: number): OutboxRow<unknown>[];
+}
+
 /** One backend outbox as one pipeline sees it. Errors are `BackendCallError`s. */
 export interface OutboxSource {
   /** Every PENDING row of one event type, in the backend's order. */
-  findPending(eventType: string, signal?: AbortSignal): Promise<OutboxRow<unknown>[]>;
+  findPending(eventType: string, signal?: AbortSignal): Promise<PendingRows>;
   /** Marks one row SENT. */
   markSent(eventId: string): Promise<void>;
   /** Marks one row FAILED with the reason; the backend then never returns it again. */

@@ -24,6 +24,8 @@ export interface Settler {
   markSent(rows: readonly OutboxRow<unknown>[]): void;
   /** DLQ, then MarkFailed; resolves when both are done or one gave up. */
   deadLetter(rejection: Rejection, topic?: string): Promise<void>;
+  /** Resolves once at most `limit` marks are queued or in flight. */
+  waitForMarks(limit: number): Promise<void>;
   /** Waits for every queued mark; reports how many marks failed. */
   drain(): Promise<{ markFailures: number }>;
 }
@@ -57,7 +59,8 @@ export function createSettler(context: PipelineContext): Settler {
 
   return {
     markSent(rows) {
-      for (const row of rows) pool.add(() => markOne(row.eventId));
+      // Only the eventId waits in the queue: the rows of a large Find are let go slice by slice.
+      for (const { eventId } of rows) pool.add(() => markOne(eventId));
     },
     async deadLetter(rejection, topic) {
       const { row } = rejection;
@@ -98,6 +101,7 @@ export function createSettler(context: PipelineContext): Settler {
         });
       }
     },
+    waitForMarks: (limit) => pool.waitBelow(limit),
     async drain() {
       await pool.drain();
       if (fencedOff > 0) log.warn("lease lost: left marks to the new owner", { rows: fencedOff });

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { BackendCallError } from "../../../src/errors.ts";
 import { type BackendChannels, createBackendChannels } from "../../../src/grpc/channels.ts";
 import { loadFindDecoders, loadHoBomServices } from "../../../src/grpc/protos.ts";
+import type { MessagePayload } from "../../../src/grpc/wire-types.ts";
+import type { PendingRows } from "../../../src/relay/ports.ts";
 import { type HoBomBackendDouble, messagePayload, startHoBomBackend } from "../../support/backends/index.ts";
 
 const API_KEY = "tls-test-key";
@@ -62,8 +64,11 @@ function channelsTo(address: string, caPem?: Buffer): BackendChannels {
   });
 }
 
-const find = (channels: BackendChannels) =>
-  channels.call<{ items: { payload: { title: string } }[] }>("main", "messageFind", "FindOutboxByEventTypeAndStatusUseCase", { eventType: "MESSAGE", status: "PENDING" }, { timeoutMs: 3000 });
+/** The titles of the pending message rows, through the relay's Find decoder. */
+const find = async (channels: BackendChannels) => {
+  const { items } = await channels.call<{ items: PendingRows }>("main", "messageFind", "FindOutboxByEventTypeAndStatusUseCase", { eventType: "MESSAGE", status: "PENDING" }, { timeoutMs: 3000 });
+  return items.decode(0, items.count).map((row) => (row.payload as MessagePayload).title);
+};
 
 async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
@@ -77,8 +82,7 @@ async function outcome(promise: Promise<unknown>): Promise<string> {
 test("with the CA configured, calls go over TLS and carry the api key", async () => {
   const channels = channelsTo(tlsBackend.address, serverCert.certPem);
   try {
-    const { items } = await find(channels);
-    expect(items.map((row) => row.payload.title)).toEqual(["over TLS"]);
+    expect(await find(channels)).toEqual(["over TLS"]);
     expect(tlsBackend.calls.calls().every((call) => call.apiKey === API_KEY)).toBe(true);
   } finally {
     channels.close();

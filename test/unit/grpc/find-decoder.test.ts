@@ -31,15 +31,50 @@ function corruptRow(eventId: string): Uint8Array {
   return writer.finish();
 }
 
+/** Every row of a decoded response. */
+const all = (bytes: Buffer) => {
+  const { items } = decode(bytes);
+  return items.decode(0, items.count);
+};
+
 describe("findResponseDeserializer", () => {
   test("decodes well-formed rows exactly as grpc-js with the loader options would", () => {
     const bytes = response(goodRow("a"), goodRow("b"));
-    expect(decode(bytes)).toEqual(Response.toObject(Response.decode(bytes), OPTIONS) as { items: never[] });
+    expect({ items: all(bytes) }).toEqual(Response.toObject(Response.decode(bytes), OPTIONS) as { items: never[] });
+  });
+
+  test("counts the rows without decoding them, and decodes any slice of them on demand", () => {
+    const { items } = decode(response(...["a", "b", "c", "d", "e"].map(goodRow)));
+    expect(items.count).toBe(5);
+    expect(items.decode(1, 3).map((row) => row.eventId)).toEqual(["b", "c"]);
+    expect(items.decode(3, 99).map((row) => row.eventId)).toEqual(["d", "e"]);
+    expect(items.decode(5, 6)).toEqual([]);
+  });
+
+  test("decodes a slice afresh each time, so the caller decides what stays in memory", () => {
+    const { items } = decode(response(goodRow("a")));
+    const [first] = items.decode(0, 1);
+    const [again] = items.decode(0, 1);
+    expect(again).toEqual(first!);
+    expect(again).not.toBe(first!);
+  });
+
+  test("skips fields of the response other than its rows", () => {
+    const writer = protobuf.Writer.create();
+    writer.uint32((1 << 3) | 2).bytes(goodRow("a"));
+    writer.uint32((7 << 3) | 0).uint32(42);
+    writer.uint32((1 << 3) | 2).bytes(goodRow("b"));
+    expect(all(Buffer.from(writer.finish())).map((row) => row.eventId)).toEqual(["a", "b"]);
+  });
+
+  test("refuses a response whose last row is cut short, so that grpc-js fails the Find", () => {
+    const whole = response(goodRow("a"), goodRow("b"));
+    expect(() => decode(whole.subarray(0, whole.length - 3))).toThrow(RangeError);
   });
 
   test("returns a row that does not decode as undecodable, with its ids, error and bytes, and keeps the others", () => {
     const bad = corruptRow("bad-1");
-    const { items } = decode(response(goodRow("a"), bad, goodRow("b")));
+    const items = all(response(goodRow("a"), bad, goodRow("b")));
     expect(items.map((row) => row.eventId)).toEqual(["a", "bad-1", "b"]);
     const broken = items[1];
     if (!broken || !isUndecodable(broken)) throw new Error("expected an undecodable row");
@@ -51,7 +86,7 @@ describe("findResponseDeserializer", () => {
   });
 
   test("salvages an empty eventId when even the row's top level is unreadable", () => {
-    const { items } = decode(response(new Uint8Array([0xff, 0xff, 0xff])));
+    const items = all(response(new Uint8Array([0xff, 0xff, 0xff])));
     expect(items).toHaveLength(1);
     expect(items[0]?.eventId).toBe("");
   });

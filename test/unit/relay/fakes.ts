@@ -18,6 +18,7 @@ import type {
   EventSink,
   KafkaRecord,
   OutboxSource,
+  PendingRows,
   StudyMaterialService,
 } from "../../../src/relay/ports.ts";
 
@@ -35,6 +36,10 @@ export class FakeOutbox implements OutboxSource {
   markSentErrors = new Map<string, { error: unknown; sticky?: boolean }>();
   markFailedError: unknown;
   findError: unknown;
+  /** When set, every markSent waits for it before it answers. */
+  markSentHold: Promise<void> | undefined;
+  /** Every `decode(start, end)` the relay asked of a Find's rows, with the Find's event type. */
+  readonly decoded: [eventType: string, start: number, end: number][] = [];
   private readonly rows: Row[] = [];
 
   constructor(readonly timeline: Timeline = []) {}
@@ -47,13 +52,21 @@ export class FakeOutbox implements OutboxSource {
     return this;
   }
 
-  async findPending(eventType: string): Promise<Row[]> {
+  async findPending(eventType: string): Promise<PendingRows> {
     this.timeline.push(`find:${eventType}`);
     if (this.findError !== undefined) throw this.findError;
-    return this.rows.filter((row) => row.eventType === eventType && this.status.get(row.eventId) === "PENDING");
+    const pending = this.rows.filter((row) => row.eventType === eventType && this.status.get(row.eventId) === "PENDING");
+    return {
+      count: pending.length,
+      decode: (start, end) => {
+        this.decoded.push([eventType, start, end]);
+        return pending.slice(start, end);
+      },
+    };
   }
 
   async markSent(eventId: string): Promise<void> {
+    await this.markSentHold;
     const failure = this.markSentErrors.get(eventId);
     if (failure) {
       if (!failure.sticky) this.markSentErrors.delete(eventId);

@@ -8,11 +8,11 @@ import type { EventPipeline, LogPipeline, PipelineName } from "../../../src/pipe
 import { PIPELINES } from "../../../src/pipelines/table.ts";
 import { withBreaker } from "../../../src/relay/breaker.ts";
 import type { CycleOutcome } from "../../../src/relay/context.ts";
-import { type KafkaPipelineContext, runKafkaCycle } from "../../../src/relay/kafka-cycle.ts";
+import { type KafkaPipelineContext, MARKS_AHEAD, runKafkaCycle, SLICE_ROWS } from "../../../src/relay/kafka-cycle.ts";
 import type { EventSink } from "../../../src/relay/ports.ts";
 import { rawRow } from "../../../src/relay/records.ts";
 import { approval, logPayload, messagePayload, outboxRow } from "../pipelines/payloads.ts";
-import { createWorld } from "./fakes.ts";
+import { createWorld, deferred, flush } from "./fakes.ts";
 
 const NOW = new Date("2024-05-06T07:08:09Z");
 const NANOS = 1_714_979_289_000_000_000n;
@@ -300,6 +300,46 @@ describe("runKafkaCycle on a large Find", () => {
     const sent = sink.sends.flatMap((send) => send.records.map((record) => record.key));
     expect(sent).toEqual(ids);
     expect(ids.every((id) => outbox.statusOf(id) === "SENT")).toBe(true);
+  });
+
+  test("decodes each slice only once the one before it is sent, so a large Find is never all objects at once", async () => {
+    const { outbox, sink, cycle } = setup();
+    const rows = 2 * SLICE_ROWS + 500;
+    outbox.add(...messageRows(...Array.from({ length: rows }, (_, index) => `e${index}`)));
+    const slicesDecodedAtSend: number[] = [];
+    sink.behaviour = () => void slicesDecodedAtSend.push(outbox.decoded.length);
+    await cycle();
+    expect(outbox.decoded).toEqual([
+      ["MESSAGE", 0, SLICE_ROWS],
+      ["MESSAGE", SLICE_ROWS, 2 * SLICE_ROWS],
+      ["MESSAGE", 2 * SLICE_ROWS, rows],
+    ]);
+    expect(slicesDecodedAtSend).toEqual([1, 2, 3]);
+  });
+
+  test("sends the next slice only once at most MARKS_AHEAD rows wait for their marks", async () => {
+    const { outbox, sink, context, controller } = setup();
+    // MARKS_AHEAD rows waiting still let one more slice go; the slice after it waits.
+    const slices = MARKS_AHEAD / SLICE_ROWS + 2;
+    outbox.add(...messageRows(...Array.from({ length: slices * SLICE_ROWS }, (_, index) => `e${index}`)));
+    const marks = deferred();
+    outbox.markSentHold = marks.promise;
+    const cycle = runKafkaCycle(context, controller.signal);
+    await flush();
+    expect(sink.sends).toHaveLength(slices - 1);
+    marks.resolve();
+    const { marks: settledMarks } = await cycle;
+    await settledMarks;
+    expect(sink.sends).toHaveLength(slices);
+    expect(outbox.decoded).toHaveLength(slices);
+  });
+
+  test("fills a slice across the Finds of several event types", async () => {
+    const { outbox, sink, cycle } = setup("angel");
+    outbox.add(outboxRow("a1", "ADOPTION_APPROVED", approval()), outboxRow("s1", "STAFF_PROMOTION_APPROVED", approval()));
+    await cycle();
+    expect(sink.sends).toHaveLength(1);
+    expect(sink.sends[0]?.records.map((record) => record.key)).toEqual(["a1", "s1"]);
   });
 
   test("gives the log records of different slices different keys", async () => {

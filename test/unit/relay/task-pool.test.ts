@@ -69,4 +69,25 @@ describe("createTaskPool", () => {
     await pool.drain();
     expect(done).toEqual([1, 2]);
   });
+
+  test("waitBelow resolves once at most that many tasks wait or run, and at once when already so", async () => {
+    const pool = createTaskPool(2);
+    const gates = Array.from({ length: 5 }, () => deferred());
+    for (const gate of gates) pool.add(() => gate.promise);
+    let belowThree = false;
+    const waiting = pool.waitBelow(3).then(() => (belowThree = true));
+    await flush();
+    expect(belowThree).toBe(false);
+    gates[0]!.resolve();
+    await flush();
+    expect(belowThree).toBe(false);
+    gates[1]!.resolve();
+    await waiting;
+    expect(belowThree).toBe(true);
+    let immediate = false;
+    await pool.waitBelow(5).then(() => (immediate = true));
+    expect(immediate).toBe(true);
+    for (const gate of gates) gate.resolve();
+    await pool.drain();
+  });
 });
