@@ -32,6 +32,7 @@ import { createMetrics } from "./observability/metrics.ts";
 import type { Pipeline } from "./pipelines/pipeline.ts";
 import { enabledPipelines } from "./pipelines/table.ts";
 import { withBreaker } from "./relay/breaker.ts";
+import { createGcPacer } from "./relay/gc-pacing.ts";
 import { runRelay } from "./relay/relay.ts";
 import { sleep } from "./relay/sleep.ts";
 
@@ -158,6 +159,7 @@ async function run(config: Config, log: Logger): Promise<number> {
       dlq: createDeadLetterStore({ redis, keys, ttlSeconds: config.redis.dlqTtlSeconds }),
       leases: createLeaseStore({ redis, keys }),
       studyMaterial,
+      gc: createGcPacer({ everyRows: config.relay.gcEveryRows, collect: () => Bun.gc(true) }),
       log,
       metrics,
       onOwnership: (pipeline, isOwned) => {

@@ -58,6 +58,7 @@ export interface Config {
     readonly pollIntervalMs: number;
     readonly findBackoffMs: readonly number[];
     readonly markConcurrency: number;
+    readonly gcEveryRows: number;
     readonly shutdownTimeoutMs: number;
     readonly leaseTtlMs: number;
     readonly instanceId: string;

@@ -104,6 +104,7 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       pollIntervalMs: read(v.pollIntervalMs),
       findBackoffMs: read(v.findBackoffMs),
       markConcurrency: read(v.markConcurrency),
+      gcEveryRows: read(v.gcEveryRows),
       shutdownTimeoutMs: read(v.shutdownTimeoutMs),
       leaseTtlMs: read(v.leaseTtlMs),
       instanceId: read(v.instanceId) ?? defaultInstanceId(),

@@ -70,6 +70,7 @@ export const VARIABLES = {
   pollIntervalMs: variable({ name: "HOBOM_POLL_INTERVAL_MS", doc: "Wait between the end of a cycle and the next Find, in ms.", example: "5000", fallback: "5000", parse: MS }),
   findBackoffMs: variable({ name: "HOBOM_FIND_BACKOFF_MS", doc: "Waits after consecutive failed cycles, in ms, the last repeated.", example: "10000,20000,40000,60000", fallback: "10000,20000,40000,60000", parse: integerList(1, 3_600_000) }),
   markConcurrency: variable({ name: "HOBOM_MARK_CONCURRENCY", doc: "Marks in flight at once per pipeline.", example: "32", fallback: "32", parse: integer(1, 1024) }),
+  gcEveryRows: variable({ name: "HOBOM_GC_EVERY_ROWS", doc: "Rows handled (decoded or marked) between two full garbage collections, which keep a large backlog's drain in bounded memory; 0 leaves collection to the runtime.", example: "1000", fallback: "1000", parse: integer(0, 1_000_000) }),
   shutdownTimeoutMs: variable({ name: "HOBOM_SHUTDOWN_TIMEOUT_MS", doc: "How long a stop waits for the cycle in flight to finish its publishes and marks, in ms.", example: "10000", fallback: "10000", parse: MS }),
   leaseTtlMs: variable({ name: "HOBOM_LEASE_TTL_MS", doc: "Lease that makes one instance the owner of a pipeline, in ms: another instance takes over this long after the owner died.", example: "15000", fallback: "15000", parse: integer(1000, 600_000) }),
   instanceId: variable({ name: "HOBOM_INSTANCE_ID", doc: "This instance's name in leases, logs and /health (default: hostname-pid).", example: "deploy-1", parse: text }),

@@ -12,6 +12,7 @@ import type { Pipeline } from "../pipelines/pipeline.ts";
 import type { KafkaBreaker } from "./breaker.ts";
 import type { CycleOutcome, PipelineContext } from "./context.ts";
 import type { Fence } from "./fence.ts";
+import { type GcPacer, pacedSource } from "./gc-pacing.ts";
 import { runKafkaCycle } from "./kafka-cycle.ts";
 import { runLawCycle } from "./law-cycle.ts";
 import { runWhileOwned } from "./ownership.ts";
@@ -29,6 +30,8 @@ export interface RelayDependencies {
   readonly dlq: DeadLetterStore;
   readonly leases: LeaseStore;
   readonly studyMaterial: StudyMaterialService;
+  /** Shared by every pipeline: collections paced by the rows they all handle. */
+  readonly gc: GcPacer;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
   /** Told whenever this instance starts or stops owning a pipeline. */
@@ -62,13 +65,16 @@ function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, s
   const { config } = deps;
   const context: PipelineContext = {
     pipeline,
-    source: createOutboxSource({
-      channels: deps.channels,
-      find: pipeline.find,
-      mark: pipeline.mark,
-      findTimeoutMs: config.grpc.findTimeoutMs,
-      callTimeoutMs: config.grpc.callTimeoutMs,
-    }),
+    source: pacedSource(
+      createOutboxSource({
+        channels: deps.channels,
+        find: pipeline.find,
+        mark: pipeline.mark,
+        findTimeoutMs: config.grpc.findTimeoutMs,
+        callTimeoutMs: config.grpc.callTimeoutMs,
+      }),
+      deps.gc,
+    ),
     ledger: deps.ledger,
     dlq: deps.dlq,
     log,

@@ -44,6 +44,7 @@ describe("loadConfig", () => {
         pollIntervalMs: 5_000,
         findBackoffMs: [10_000, 20_000, 40_000, 60_000],
         markConcurrency: 32,
+        gcEveryRows: 1000,
         shutdownTimeoutMs: 10_000,
         leaseTtlMs: 15_000,
         instanceId: `${hostname()}-${process.pid}`,

@@ -1,0 +1,53 @@
+/**
+ * Full garbage collections paced by the rows the relay handles, so that a large backlog is drained
+ * in bounded memory.
+ *
+ * JavaScriptCore runs a full collection when its heap has doubled since the last one, and in a
+ * drain most garbage needs a full collection: a gRPC mark on Bun's HTTP/2 leaves about 15 KB,
+ * alive for the call's round trip, so the eden collections that run meanwhile promote it. Left to
+ * itself, the heap of a 100,000-row drain grew from 60 to 200 MB between two full collections
+ * (peak RSS 280-390 MiB). Collecting after every 1,000 rows marked or sent keeps the heap near its
+ * live size (peak RSS about 170 MiB) for ~20 ms a collection; an idle relay never collects.
+ */
+import type { OutboxSource } from "./ports.ts";
+
+export interface GcPacer {
+  /** Counts rows handled; runs a full collection each time `everyRows` more have been handled. */
+  handled(rows: number): void;
+}
+
+/** `everyRows` 0 leaves every collection to the runtime. */
+export function createGcPacer(params: { everyRows: number; collect: () => void }): GcPacer {
+  let since = 0;
+  return {
+    handled(rows) {
+      if (params.everyRows === 0) return;
+      since += rows;
+      if (since < params.everyRows) return;
+      since = 0;
+      params.collect();
+    },
+  };
+}
+
+/**
+ * The outbox with every row counted once when it is decoded (its slice's garbage is made while it
+ * is mapped and sent, and is dead by the time the next slice is asked for) and once when it is
+ * marked SENT or FAILED.
+ */
+export function pacedSource(source: OutboxSource, pacer: GcPacer): OutboxSource {
+  return {
+    async findPending(eventType, signal) {
+      const rows = await source.findPending(eventType, signal);
+      return {
+        count: rows.count,
+        decode(start, end) {
+          pacer.handled(Math.max(0, Math.min(end, rows.count) - start));
+          return rows.decode(start, end);
+        },
+      };
+    },
+    markSent: (eventId) => source.markSent(eventId).finally(() => pacer.handled(1)),
+    markFailed: (eventId, reason) => source.markFailed(eventId, reason).finally(() => pacer.handled(1)),
+  };
+}
