@@ -67,7 +67,7 @@ export const VARIABLES = {
   dlqTtlSeconds: variable({ name: "HOBOM_DLQ_TTL_SECONDS", doc: "How long a DLQ entry is kept, in seconds.", example: "259200", fallback: "259200", parse: integer(60) }),
   deliveryTtlSeconds: variable({ name: "HOBOM_DELIVERY_RECORD_TTL_SECONDS", doc: "How long the record that an event reached Kafka is kept, in seconds; at least the DLQ TTL.", example: "604800", fallback: "604800", parse: integer(60) }),
 
-  pollIntervalMs: variable({ name: "HOBOM_POLL_INTERVAL_MS", doc: "Wait between the end of a cycle and the next Find, in ms.", example: "5000", fallback: "5000", parse: MS }),
+  pollIntervalMs: variable({ name: "HOBOM_POLL_INTERVAL_MS", doc: "Time from the start of one cycle to the next Find, in ms: a row waits at most this long for its Find (after a longer cycle the next Find comes at once).", example: "5000", fallback: "5000", parse: MS }),
   findBackoffMs: variable({ name: "HOBOM_FIND_BACKOFF_MS", doc: "Waits after consecutive failed cycles, in ms, the last repeated.", example: "10000,20000,40000,60000", fallback: "10000,20000,40000,60000", parse: integerList(1, 3_600_000) }),
   markConcurrency: variable({ name: "HOBOM_MARK_CONCURRENCY", doc: "Marks in flight at once per pipeline.", example: "32", fallback: "32", parse: integer(1, 1024) }),
   gcEveryRows: variable({ name: "HOBOM_GC_EVERY_ROWS", doc: "Rows handled (decoded or marked) between two full garbage collections, which keep a large backlog's drain in bounded memory; 0 leaves collection to the runtime.", example: "1000", fallback: "1000", parse: integer(0, 1_000_000) }),

@@ -1,7 +1,9 @@
 /**
- * The life of one pipeline: cycles that never overlap, the poll interval after each, at once when
- * a Find returned a full page, a growing backoff after failures, and no new cycle once the stop
- * signal fired (the cycle in flight finishes on its own).
+ * The life of one pipeline: cycles that never overlap, a Find every poll interval (counted from
+ * the start of the previous cycle, so that a row waits at most one interval for its Find however
+ * long the cycles take; a cycle longer than the interval is followed at once), at once when a Find
+ * returned a full page, a growing backoff after failures, and no new cycle once the stop signal
+ * fired (the cycle in flight finishes on its own).
  */
 import { DependencyError, describeError, KafkaUnavailableError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -37,6 +39,7 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
       await sleep(gatedUntil - now(), signal);
       continue;
     }
+    const startedAt = now();
     const started = performance.now();
     let outcome: CycleOutcome;
     try {
@@ -54,7 +57,7 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
     if (outcome.status === "done") {
       if (failures > 0) log.info("pipeline recovered", { afterFailures: failures });
       failures = 0;
-      wait = outcome.more ? 0 : params.pollIntervalMs;
+      wait = outcome.more ? 0 : untilNextFind(params.pollIntervalMs, now() - startedAt);
     } else if (outcome.error instanceof KafkaUnavailableError) {
       wait = Math.max(0, outcome.error.retryAt - now());
       log.warn("cycle stopped: kafka unavailable; nothing marked FAILED", { retryInMs: wait, error: describeError(outcome.error.cause) });
@@ -67,4 +70,9 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
   }
   // A stop finishes the marks of the cycle in flight: nothing half-done for the next start.
   await marks;
+}
+
+/** What is left of the interval after a cycle that took `elapsedMs` (never more than the interval: the clock may step back). */
+function untilNextFind(intervalMs: number, elapsedMs: number): number {
+  return Math.min(intervalMs, Math.max(0, intervalMs - elapsedMs));
 }

@@ -21,12 +21,15 @@ async function runScript(options: {
   outcomes: (CycleOutcome | (() => Promise<CycleOutcome>) | Error)[];
   sleeps: number;
   gate?: (now: number) => number;
+  /** Receives a function that moves the fake clock, for cycles that take time. */
+  onClock?: (advance: (ms: number) => void) => void;
 }) {
   const controller = new AbortController();
   const timeline: string[] = [];
   const metrics = new RecordingMetrics();
   let clock = 1_000_000;
   let cycles = 0;
+  options.onClock?.((ms) => (clock += ms));
   await runPollLoop({
     name: "message",
     pollIntervalMs: INTERVAL,
@@ -53,9 +56,39 @@ async function runScript(options: {
 }
 
 describe("runPollLoop", () => {
-  test("waits the poll interval after each cycle that finished", async () => {
+  test("waits the poll interval after each cycle that finished at once", async () => {
     const { timeline } = await runScript({ outcomes: [done(), done(), done()], sleeps: 3 });
     expect(timeline).toEqual(["cycle", "wait:5000", "cycle", "wait:5000", "cycle", "wait:5000"]);
+  });
+
+  test("counts the interval from the start of the previous cycle, so the cycle's own time is not added to it", async () => {
+    let advance: (ms: number) => void = () => {};
+    const taking = (ms: number) => async () => {
+      advance(ms);
+      return done();
+    };
+    const { waits } = await runScript({ outcomes: [taking(1_200), taking(4_999), taking(0)], sleeps: 3, onClock: (move) => (advance = move) });
+    expect(waits).toEqual([INTERVAL - 1_200, 1, INTERVAL]);
+  });
+
+  test("starts the next Find at once after a cycle longer than the interval", async () => {
+    let advance: (ms: number) => void = () => {};
+    const slow = async () => {
+      advance(INTERVAL + 3_000);
+      return done();
+    };
+    const { waits } = await runScript({ outcomes: [slow], sleeps: 1, onClock: (move) => (advance = move) });
+    expect(waits).toEqual([0]);
+  });
+
+  test("never waits longer than the interval, even when the clock stepped back during the cycle", async () => {
+    let advance: (ms: number) => void = () => {};
+    const stepBack = async () => {
+      advance(-60_000);
+      return done();
+    };
+    const { waits } = await runScript({ outcomes: [stepBack], sleeps: 1, onClock: (move) => (advance = move) });
+    expect(waits).toEqual([INTERVAL]);
   });
 
   test("polls again at once after a full page", async () => {
@@ -212,6 +245,8 @@ describe("runPollLoop and the marks of a cycle", () => {
       signal: controller.signal,
       log: silentLogger,
       metrics: new RecordingMetrics(),
+      // A clock that stands still: every cycle takes no time, so every wait is the whole interval.
+      now: () => 0,
       sleep: async (ms) => {
         timeline.push(`wait:${ms}`);
         await Bun.sleep(ms);
