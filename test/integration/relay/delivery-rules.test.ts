@@ -133,6 +133,8 @@ describe("permanent failures", () => {
       const setup = relayTestSetup({ hobom, redisUrl: privateRedis.url });
       await createTopics(brokers, [setup.topics.messages]);
       const relay = await startRelayProcess(setup.env);
+      // Only an owner runs cycles: Redis must go away after the relay took the message lease.
+      await relay.waitForLog((line) => line.msg === "pipeline started" && line.pipeline === "message");
       await privateRedis.stop();
       const empty = hobom.messages.add({ payload: null });
 
