@@ -24,6 +24,8 @@ export interface BenchResults {
   rawKafka?: LimitResult[];
   rawMarks?: LimitResult[];
   backlog?: BacklogResult[];
+  /** The same drain with HOBOM_GC_EVERY_ROWS=0. */
+  backlogUnpaced?: BacklogResult[];
   logs?: LogBatchingResult[];
   all?: AllPipelinesResult[];
   steady?: Map<number, SteadyResult[]>;
@@ -62,25 +64,28 @@ function usageCells<T extends { cpuSeconds: number; wallSeconds: number; peakRss
 
 const USAGE_HEADERS = ["relay CPU s", "relay CPU % of 1 core", "relay peak RSS MiB", "cores: bench / kafka / rest"];
 
-export function backlogSection(runs: readonly BacklogResult[]): string {
+export function backlogSection(runs: readonly BacklogResult[], unpaced: readonly BacklogResult[] = []): string {
   const rows = runs[0]?.rows ?? 0;
+  const row = (label: string, of: readonly BacklogResult[]) => [
+    label,
+    num(rows),
+    m(of, (run) => run.seconds),
+    m(of, (run) => run.eventsPerSecond, 4),
+    m(of, (run) => (run.cpuSeconds / run.rows) * 1e6),
+    ...usageCells(of),
+    m(of, (run) => run.kafkaRecords, 6),
+  ];
   return (
     heading(
       "Backlog drain",
       `${num(rows)} PENDING message rows in for-hobom-backend before the relay starts; time from the relay's start line until every row is SENT (SENT only after a Kafka ack with acks=all), n=${runs.length}.`,
     ) +
     table([
-      ["rows", "seconds", "events/s", "relay CPU ms / 1k events", ...USAGE_HEADERS, "records in Kafka"],
-      [
-        num(rows),
-        m(runs, (run) => run.seconds),
-        m(runs, (run) => run.eventsPerSecond, 4),
-        m(runs, (run) => (run.cpuSeconds / run.rows) * 1e6),
-        ...usageCells(runs),
-        m(runs, (run) => run.kafkaRecords, 6),
-      ],
+      ["garbage collection", "rows", "seconds", "events/s", "relay CPU ms / 1k events", ...USAGE_HEADERS, "records in Kafka"],
+      row("paced (default: a full collection every 1,000 marks)", runs),
+      ...(unpaced.length > 0 ? [row("left to the runtime (HOBOM_GC_EVERY_ROWS=0)", unpaced)] : []),
     ]) +
-    warningNotes(runs)
+    warningNotes([...runs, ...unpaced])
   );
 }
 

@@ -89,6 +89,13 @@ if (has("backlog")) {
     run: () => backlogDrain(testbed, { rows: options.backlogRows }),
     describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
   });
+  // The same drain with collection left to JavaScriptCore: what the relay's GC pacing buys.
+  results.backlogUnpaced = await repeat({
+    label: `backlog drain, ${num(options.backlogRows)} rows, HOBOM_GC_EVERY_ROWS=0`,
+    reps,
+    run: () => backlogDrain(testbed, { rows: options.backlogRows, env: { HOBOM_GC_EVERY_ROWS: "0" } }),
+    describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
+  });
 }
 
 if (has("logs")) {
@@ -156,7 +163,7 @@ const out: string[] = [
   `test bed: Kafka ${testbed.kafkaBrokers.join(",")} (one broker, topics with 1 partition), Redis ${testbed.redisUrl}; the backend doubles and the latency consumer run in the bench process, which shares the machine with the relay, Kafka and Redis ("cores" columns).`,
   `each workload: ${reps} repetition(s) after a warm-up; cells are median (min–max); the relay is a fresh \`bun src/main.ts\` process per repetition, CPU = utime+stime from /proc/<pid>/stat over the measured window, peak RSS = VmHWM (and sampled VmRSS) from /proc/<pid>/status.`,
 ];
-if (results.backlog) out.push(backlogSection(results.backlog));
+if (results.backlog) out.push(backlogSection(results.backlog, results.backlogUnpaced));
 if (results.steady || results.poll500) out.push(steadySection(results.steady ?? new Map(), results.poll500, options));
 if (results.logs) out.push(logsSection(results.logs));
 if (results.all) out.push(allSection(results.all, options.rowsPerPipeline));
