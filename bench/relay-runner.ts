@@ -25,6 +25,8 @@ export interface BenchRelayOptions {
   readonly cpuProfileDir?: string;
   /** Extra Bun flags for the relay process, e.g. ["--smol"]. */
   readonly bunFlags?: readonly string[];
+  /** Run this executable (the compiled relay) instead of `bun src/main.ts`; profile and flags then do not apply. */
+  readonly binary?: string;
   readonly env?: Record<string, string>;
 }
 
@@ -63,7 +65,7 @@ export async function startBenchRelay(testbed: BenchTestbed, backends: BenchBack
   await createTopics(testbed.kafkaBrokers, Object.values(setup.topics));
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const flags = [...profile, ...(options.bunFlags ?? [])];
-  const command = flags.length > 0 ? [process.execPath, ...flags, MAIN] : undefined;
+  const command = options.binary ? [options.binary] : flags.length > 0 ? [process.execPath, ...flags, MAIN] : undefined;
   const relay = await startRelayProcess(setup.env, { command });
   const startedAtMs = wallClockMs();
   let finished: Promise<void> | undefined;

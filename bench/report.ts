@@ -26,6 +26,8 @@ export interface BenchResults {
   backlog?: BacklogResult[];
   /** The same drain with HOBOM_GC_EVERY_ROWS=0. */
   backlogUnpaced?: BacklogResult[];
+  /** The same drain by the compiled binary. */
+  backlogBinary?: BacklogResult[];
   logs?: LogBatchingResult[];
   all?: AllPipelinesResult[];
   steady?: Map<number, SteadyResult[]>;
@@ -64,7 +66,11 @@ function usageCells<T extends { cpuSeconds: number; wallSeconds: number; peakRss
 
 const USAGE_HEADERS = ["relay CPU s", "relay CPU % of 1 core", "relay peak RSS MiB", "cores: bench / kafka / rest"];
 
-export function backlogSection(runs: readonly BacklogResult[], unpaced: readonly BacklogResult[] = []): string {
+export function backlogSection(
+  runs: readonly BacklogResult[],
+  variants: { unpaced?: readonly BacklogResult[]; binary?: readonly BacklogResult[] } = {},
+): string {
+  const { unpaced = [], binary = [] } = variants;
   const rows = runs[0]?.rows ?? 0;
   const row = (label: string, of: readonly BacklogResult[]) => [
     label,
@@ -81,11 +87,12 @@ export function backlogSection(runs: readonly BacklogResult[], unpaced: readonly
       `${num(rows)} PENDING message rows in for-hobom-backend before the relay starts; time from the relay's start line until every row is SENT (SENT only after a Kafka ack with acks=all), n=${runs.length}.`,
     ) +
     table([
-      ["garbage collection", "rows", "seconds", "events/s", "relay CPU ms / 1k events", ...USAGE_HEADERS, "records in Kafka"],
-      row("paced (default: a full collection every 1,000 marks)", runs),
-      ...(unpaced.length > 0 ? [row("left to the runtime (HOBOM_GC_EVERY_ROWS=0)", unpaced)] : []),
+      ["relay", "rows", "seconds", "events/s", "relay CPU ms / 1k events", ...USAGE_HEADERS, "records in Kafka"],
+      row("bun src/main.ts, GC paced (default: a full collection every 1,000 marks)", runs),
+      ...(unpaced.length > 0 ? [row("bun src/main.ts, GC left to the runtime (HOBOM_GC_EVERY_ROWS=0)", unpaced)] : []),
+      ...(binary.length > 0 ? [row("compiled binary (npm run build), GC paced", binary)] : []),
     ]) +
-    warningNotes([...runs, ...unpaced])
+    warningNotes([...runs, ...unpaced, ...binary])
   );
 }
 
@@ -246,6 +253,10 @@ export function targetVerdicts(results: BenchResults, options: BenchOptions): Ve
     verdicts.push(atLeast(`backlog drain ≥ 5,000 events/s (acks=all)${sizeNote}`, eps.median, 5000, "events/s", `${med(eps, 4)} events/s`));
     const rss = spread(results.backlog.map((run) => run.peakRssMiB));
     verdicts.push(atMost(`peak RSS ≤ 150 MiB while draining ${num(results.backlog[0]?.rows ?? 0)} rows${sizeNote}`, rss.max, 150, "MiB", `worst ${num(rss.max)} MiB (median ${num(rss.median)})`));
+  }
+  if (results.backlogBinary) {
+    const rss = spread(results.backlogBinary.map((run) => run.peakRssMiB));
+    verdicts.push(atMost(`the same, compiled binary${sizeNote}`, rss.max, 150, "MiB", `worst ${num(rss.max)} MiB (median ${num(rss.median)})`));
   }
   const at2000 = results.steady?.get(2000);
   if (at2000) {

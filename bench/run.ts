@@ -34,6 +34,14 @@ import { logBatching } from "./workloads/log-batching.ts";
 import { steadyStream, type SteadyResult } from "./workloads/steady-stream.ts";
 
 const args = process.argv.slice(2);
+
+/** `npm run build` → dist/hobom-event-processor, the executable operators deploy. */
+function buildBinary(): string {
+  progress("building the binary (npm run build)");
+  const build = Bun.spawnSync(["npm", "run", "--silent", "build"], { cwd: join(import.meta.dir, ".."), stdout: "ignore", stderr: "inherit" });
+  if (build.exitCode !== 0) throw new Error("npm run build failed");
+  return join(import.meta.dir, "..", "dist", "hobom-event-processor");
+}
 const options = parseOptions(args);
 const has = (section: Parameters<typeof options.sections.has>[0]) => options.sections.has(section);
 const started = performance.now();
@@ -94,6 +102,14 @@ if (has("backlog")) {
     label: `backlog drain, ${num(options.backlogRows)} rows, HOBOM_GC_EVERY_ROWS=0`,
     reps,
     run: () => backlogDrain(testbed, { rows: options.backlogRows, env: { HOBOM_GC_EVERY_ROWS: "0" } }),
+    describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
+  });
+  // What operators run: the single executable, bundled and minified.
+  const binary = buildBinary();
+  results.backlogBinary = await repeat({
+    label: `backlog drain, ${num(options.backlogRows)} rows, compiled binary`,
+    reps,
+    run: () => backlogDrain(testbed, { rows: options.backlogRows, binary }),
     describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
   });
 }
@@ -163,7 +179,7 @@ const out: string[] = [
   `test bed: Kafka ${testbed.kafkaBrokers.join(",")} (one broker, topics with 1 partition), Redis ${testbed.redisUrl}; the backend doubles and the latency consumer run in the bench process, which shares the machine with the relay, Kafka and Redis ("cores" columns).`,
   `each workload: ${reps} repetition(s) after a warm-up; cells are median (min–max); the relay is a fresh \`bun src/main.ts\` process per repetition, CPU = utime+stime from /proc/<pid>/stat over the measured window, peak RSS = VmHWM (and sampled VmRSS) from /proc/<pid>/status.`,
 ];
-if (results.backlog) out.push(backlogSection(results.backlog, results.backlogUnpaced));
+if (results.backlog) out.push(backlogSection(results.backlog, { unpaced: results.backlogUnpaced, binary: results.backlogBinary }));
 if (results.steady || results.poll500) out.push(steadySection(results.steady ?? new Map(), results.poll500, options));
 if (results.logs) out.push(logsSection(results.logs));
 if (results.all) out.push(allSection(results.all, options.rowsPerPipeline));

@@ -21,13 +21,13 @@ export interface BacklogResult extends WindowResult {
 
 export async function backlogDrain(
   testbed: BenchTestbed,
-  options: { rows: number; cpuProfileDir?: string; bunFlags?: readonly string[]; env?: Record<string, string> },
+  options: { rows: number; cpuProfileDir?: string; bunFlags?: readonly string[]; env?: Record<string, string>; binary?: string },
 ): Promise<BacklogResult> {
   const backends = await startBenchBackends();
   try {
     addRows(backends, "message", options.rows);
     const store = backends.hobom.messages;
-    const run = await startBenchRelay(testbed, backends, { cpuProfileDir: options.cpuProfileDir, bunFlags: options.bunFlags, env: options.env });
+    const run = await startBenchRelay(testbed, backends, { cpuProfileDir: options.cpuProfileDir, bunFlags: options.bunFlags, env: options.env, binary: options.binary });
     try {
       const window = startWindow(run.pid);
       const doneAt = await waitFor(
