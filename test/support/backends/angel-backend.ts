@@ -8,7 +8,7 @@ import type { AngelEventPayload } from "../../../src/grpc/wire-types.ts";
 import { startDoubleServer, type DoubleServer } from "./double-server.ts";
 import { findHandler, type FindBehaviour } from "./outbox-find.ts";
 import { patchHandlers } from "./outbox-patch.ts";
-import { OutboxStore } from "./outbox-store.ts";
+import { type OutboxStore, plainTables, type TableFactory } from "./outbox-store.ts";
 import { isoText } from "./wire-dates.ts";
 
 /** The event types the angel Find accepts; anything else is INVALID_ARGUMENT. */
@@ -40,9 +40,9 @@ const FIND: FindBehaviour = {
 };
 
 /** Starts the double; every call must carry `x-api-key: apiKey`, else it gets UNKNOWN. */
-export async function startAngelBackend(opts: { apiKey: string }): Promise<AngelBackendDouble> {
+export async function startAngelBackend(opts: { apiKey: string; newTable?: TableFactory }): Promise<AngelBackendDouble> {
   const services = loadHoBomServices();
-  const outbox = new OutboxStore<AngelEventPayload>({ initialRetryCount: () => 0 });
+  const outbox = (opts.newTable ?? plainTables)<AngelEventPayload>({ initialRetryCount: () => 0 });
 
   const server = await startDoubleServer({
     apiKey: opts.apiKey,

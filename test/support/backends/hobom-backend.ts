@@ -13,7 +13,7 @@ import type {
 import { startDoubleServer, type DoubleServer } from "./double-server.ts";
 import { findHandler, type FindBehaviour } from "./outbox-find.ts";
 import { patchHandlers } from "./outbox-patch.ts";
-import { OutboxStore } from "./outbox-store.ts";
+import { type OutboxStore, plainTables, type TableFactory } from "./outbox-store.ts";
 import { StudyMaterialTable } from "./study-materials.ts";
 import { jsDateText } from "./wire-dates.ts";
 
@@ -40,10 +40,14 @@ export function hobomInitialRetryCount(eventType: string): number {
 const FIND: FindBehaviour = { order: "insertion", formatDate: jsDateText };
 
 /** Starts the double; every call must carry `x-api-key: apiKey`, else it gets UNKNOWN. */
-export async function startHoBomBackend(opts: { apiKey: string; tls?: { keyPem: Buffer; certPem: Buffer } }): Promise<HoBomBackendDouble> {
+export async function startHoBomBackend(opts: {
+  apiKey: string;
+  tls?: { keyPem: Buffer; certPem: Buffer };
+  newTable?: TableFactory;
+}): Promise<HoBomBackendDouble> {
   const services = loadHoBomServices();
-  const table = <P>(eventType: string) =>
-    new OutboxStore<P>({ defaultEventType: eventType, initialRetryCount: hobomInitialRetryCount });
+  const newTable = opts.newTable ?? plainTables;
+  const table = <P>(eventType: string) => newTable<P>({ defaultEventType: eventType, initialRetryCount: hobomInitialRetryCount });
   const messages = table<MessagePayload>("MESSAGE");
   const logs = table<HoBomLogPayload>("HOBOM_LOG");
   const laws = table<LawChangedPayload>("LAW_CHANGED");

@@ -8,7 +8,7 @@ import type { HoBomLogPayload, SpaceEventPayload } from "../../../src/grpc/wire-
 import { startDoubleServer, type DoubleServer } from "./double-server.ts";
 import { findHandler, type FindBehaviour } from "./outbox-find.ts";
 import { patchHandlers } from "./outbox-patch.ts";
-import { OutboxStore } from "./outbox-store.ts";
+import { type OutboxStore, plainTables, type TableFactory } from "./outbox-store.ts";
 import { dotnetRoundTrip } from "./wire-dates.ts";
 
 /** The running double and its tables. */
@@ -25,10 +25,10 @@ export interface SpaceBackendDouble extends DoubleServer {
 const FIND: FindBehaviour = { order: "createdAt", formatDate: dotnetRoundTrip };
 
 /** Starts the double; every call must carry `x-api-key: apiKey`, else it gets UNAUTHENTICATED. */
-export async function startSpaceBackend(opts: { apiKey: string }): Promise<SpaceBackendDouble> {
+export async function startSpaceBackend(opts: { apiKey: string; newTable?: TableFactory }): Promise<SpaceBackendDouble> {
   const services = loadHoBomServices();
-  const table = <P>(eventType: string) =>
-    new OutboxStore<P>({ defaultEventType: eventType, initialRetryCount: () => 0 });
+  const newTable = opts.newTable ?? plainTables;
+  const table = <P>(eventType: string) => newTable<P>({ defaultEventType: eventType, initialRetryCount: () => 0 });
   const spaceEvents = table<SpaceEventPayload>("SPACE_EVENT");
   const logs = table<HoBomLogPayload>("SPACE_LOG");
 
