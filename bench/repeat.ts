@@ -13,6 +13,11 @@ export function progress(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
+async function quietMoment(label: string): Promise<void> {
+  const background = await waitForQuietMachine(QUIET_WAIT_MS, QUIET_CORES);
+  if (background >= QUIET_CORES) progress(`${label}: the machine stayed busy (${num(background, 2)} cores besides the bench); measuring anyway`);
+}
+
 export async function repeat<T>(params: {
   label: string;
   reps: number;
@@ -28,11 +33,38 @@ export async function repeat<T>(params: {
   }
   const results: T[] = [];
   for (let rep = 1; rep <= params.reps; rep++) {
-    const background = await waitForQuietMachine(QUIET_WAIT_MS, QUIET_CORES);
-    if (background >= QUIET_CORES) progress(`${params.label}: the machine stayed busy (${num(background, 2)} cores besides the bench); measuring anyway`);
+    await quietMoment(params.label);
     const result = await params.run(rep);
     progress(`${params.label}: ${rep}/${params.reps} ${params.describe(result)}`);
     results.push(result);
+  }
+  return results;
+}
+
+/**
+ * {@link repeat} for variants compared side by side: each repetition runs every variant once, in
+ * turn, so that a machine that drifts during the run (a broker compacting, the page cache) weighs
+ * on every variant alike instead of on whichever ran last.
+ */
+export async function repeatSideBySide<K extends string, T>(params: {
+  reps: number;
+  warmup?: () => Promise<unknown>;
+  variants: Record<K, { label: string; run: () => Promise<T> }>;
+  describe: (result: T) => string;
+}): Promise<Record<K, T[]>> {
+  const variants = Object.entries(params.variants) as [K, { label: string; run: () => Promise<T> }][];
+  if (params.warmup) {
+    progress(`${variants.map(([, variant]) => variant.label).join(" / ")}: warm-up`);
+    await params.warmup();
+  }
+  const results = Object.fromEntries(variants.map(([key]) => [key, [] as T[]])) as Record<K, T[]>;
+  for (let rep = 1; rep <= params.reps; rep++) {
+    for (const [key, variant] of variants) {
+      await quietMoment(variant.label);
+      const result = await variant.run();
+      progress(`${variant.label}: ${rep}/${params.reps} ${params.describe(result)}`);
+      results[key].push(result);
+    }
   }
   return results;
 }

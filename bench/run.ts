@@ -12,7 +12,7 @@ import { topFrames } from "./cpu-profile.ts";
 import { num } from "./format.ts";
 import { describeMachine, locateKafka, waitForQuietMachine } from "./machine.ts";
 import { parseOptions } from "./options.ts";
-import { progress, repeat } from "./repeat.ts";
+import { progress, repeat, repeatSideBySide } from "./repeat.ts";
 import {
   allSection,
   backlogSection,
@@ -90,28 +90,26 @@ if (has("limits")) {
 }
 
 if (has("backlog")) {
-  results.backlog = await repeat({
-    label: `backlog drain, ${num(options.backlogRows)} rows`,
+  const binary = buildBinary();
+  const rows = num(options.backlogRows);
+  const drains = await repeatSideBySide({
     reps,
     warmup: () => backlogDrain(testbed, { rows: options.backlogWarmupRows }),
-    run: () => backlogDrain(testbed, { rows: options.backlogRows }),
+    variants: {
+      paced: { label: `backlog drain, ${rows} rows`, run: () => backlogDrain(testbed, { rows: options.backlogRows }) },
+      // Collection left to JavaScriptCore: what the relay's GC pacing buys and costs.
+      unpaced: {
+        label: `backlog drain, ${rows} rows, HOBOM_GC_EVERY_ROWS=0`,
+        run: () => backlogDrain(testbed, { rows: options.backlogRows, env: { HOBOM_GC_EVERY_ROWS: "0" } }),
+      },
+      // What operators run: the single executable, bundled and minified.
+      binary: { label: `backlog drain, ${rows} rows, compiled binary`, run: () => backlogDrain(testbed, { rows: options.backlogRows, binary }) },
+    },
     describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
   });
-  // The same drain with collection left to JavaScriptCore: what the relay's GC pacing buys.
-  results.backlogUnpaced = await repeat({
-    label: `backlog drain, ${num(options.backlogRows)} rows, HOBOM_GC_EVERY_ROWS=0`,
-    reps,
-    run: () => backlogDrain(testbed, { rows: options.backlogRows, env: { HOBOM_GC_EVERY_ROWS: "0" } }),
-    describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
-  });
-  // What operators run: the single executable, bundled and minified.
-  const binary = buildBinary();
-  results.backlogBinary = await repeat({
-    label: `backlog drain, ${num(options.backlogRows)} rows, compiled binary`,
-    reps,
-    run: () => backlogDrain(testbed, { rows: options.backlogRows, binary }),
-    describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s, ${num(run.cpuSeconds)} CPU s, ${num(run.peakRssMiB)} MiB`,
-  });
+  results.backlog = drains.paced;
+  results.backlogUnpaced = drains.unpaced;
+  results.backlogBinary = drains.binary;
 }
 
 if (has("logs")) {
