@@ -1,5 +1,5 @@
 /**
- * What a run measures and at which sizes: the full run (`bun run bench`, ~15 min) or the quick
+ * What a run measures and at which sizes: the full run (`bun run bench`, ~16 min) or the quick
  * check (`bun run bench -- --quick`: small sizes, one repetition). `--reps N` overrides the
  * repetitions, `--only a,b` runs some sections, `--no-profile` / `--no-poll500` skip the extras.
  */

@@ -1,5 +1,5 @@
 /**
- * `bun run bench` (full, ~15 min) / `bun run bench -- --quick` (small sizes, one repetition).
+ * `bun run bench` (full, ~16 min) / `bun run bench -- --quick` (small sizes, one repetition).
  *
  * Starts (or reuses) the test bed: real Kafka, real Redis, the backend doubles on loopback in this
  * process. Runs the relay (`bun src/main.ts`) as a separate process per measurement, and prints a
