@@ -1,6 +1,6 @@
 /**
  * One cycle of a Kafka pipeline: Find, then slice by slice: skip what the ledger says was delivered
- * (mark only) → build records → send batch by batch, recording and marking each acknowledged batch
+ * (mark only) → build records → send batch by batch, marking and recording each acknowledged batch
  * → DLQ what can never be delivered. The marks run alongside and are waited for by the poll loop.
  */
 import type { EventPipeline, LogPipeline } from "../pipelines/pipeline.ts";
@@ -68,12 +68,12 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
       onAcked: async (acked) => {
         const sent = acked.flatMap((delivery) => delivery.rows);
         metrics.rows("published", pipeline.name, sent.length);
-        try {
-          await ledger.record(pipeline.name, sent.map((row) => row.eventId));
-        } finally {
-          // Marked even when the record failed: the mark is the real state, the record its guard.
-          settler.markSent(sent);
-        }
+        // Marked at once, beside the record: the mark is the real state and the record only its
+        // guard. Marks that waited for a Redis that hangs (a shutdown, a half-open connection)
+        // could start after the lease lapsed, and leave the batch neither marked nor recorded, to
+        // be sent again by the next owner.
+        settler.markSent(sent);
+        await ledger.record(pipeline.name, sent.map((row) => row.eventId));
       },
     });
     for (const rejection of [...prepared.rejections, ...published.rejections]) {

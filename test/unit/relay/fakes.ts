@@ -119,6 +119,8 @@ export class FakeLedger implements DeliveryLedger {
   readonly recorded = new Map<PipelineName, Set<string>>();
   recordError: unknown;
   deliveredError: unknown;
+  /** When set, every record waits for it before it is written. */
+  recordHold: Promise<void> | undefined;
 
   constructor(readonly timeline: Timeline = []) {}
 
@@ -129,6 +131,7 @@ export class FakeLedger implements DeliveryLedger {
   }
 
   async record(pipeline: PipelineName, eventIds: readonly string[]): Promise<void> {
+    await this.recordHold;
     if (this.recordError !== undefined) {
       this.timeline.push(`record-failed:${eventIds.join(",")}`);
       throw this.recordError;

@@ -51,15 +51,15 @@ const messageRows = (...eventIds: string[]) => eventIds.map((eventId) => outboxR
 const unavailable = () => new KafkaSendError("hobom.messages", "connection refused", { retriable: true });
 
 describe("runKafkaCycle (event pipelines)", () => {
-  test("marks a row SENT only after Kafka acknowledged it, and records the delivery first", async () => {
+  test("marks a row SENT only after Kafka acknowledged it, and records its delivery", async () => {
     const { outbox, sink, timeline, ledger, cycle } = setup();
     outbox.add(...messageRows("e1", "e2"));
     sink.behaviour = () => {
       expect([outbox.statusOf("e1"), outbox.statusOf("e2")]).toEqual(["PENDING", "PENDING"]);
     };
     expect(await cycle()).toEqual({ status: "done", fetched: 2, more: false });
-    expect(timeline.slice(0, 3)).toEqual(["find:MESSAGE", "send:e1,e2", "record:e1,e2"]);
-    expect(timeline.slice(3).sort()).toEqual(["markSent:e1", "markSent:e2"]);
+    expect(timeline.slice(0, 2)).toEqual(["find:MESSAGE", "send:e1,e2"]);
+    expect(timeline.slice(2).sort()).toEqual(["markSent:e1", "markSent:e2", "record:e1,e2"]);
     expect(ledger.has("message", "e1")).toBe(true);
     expect(sink.sends[0]?.topic).toBe("hobom.messages");
     expect(sink.sends[0]?.records.map((record) => record.key)).toEqual(["e1", "e2"]);
@@ -164,6 +164,20 @@ describe("runKafkaCycle (event pipelines)", () => {
     outbox.markSentErrors.set("e1", { error: new BackendCallError("hobom-space-backend", "PatchOutboxMarkAsSentUseCase", "NOT_FOUND", "", { retriable: false }) });
     expect((await cycle()).status).toBe("done");
     expect(metrics.dependencyErrors).toEqual([]);
+  });
+
+  test("marks an acknowledged batch without waiting for its record: a Redis that hangs must not hold the marks until the lease lapses", async () => {
+    const { outbox, ledger, context, controller } = setup();
+    outbox.add(...messageRows("e1", "e2"));
+    const redis = deferred();
+    ledger.recordHold = redis.promise;
+    const cycle = runKafkaCycle(context, controller.signal);
+    await flush();
+    expect([outbox.statusOf("e1"), outbox.statusOf("e2")]).toEqual(["SENT", "SENT"]);
+    expect(ledger.has("message", "e1")).toBe(false);
+    redis.resolve();
+    await (await cycle).marks;
+    expect(ledger.has("message", "e1")).toBe(true);
   });
 
   test("still marks an acknowledged batch SENT when recording it fails, and stops there", async () => {
