@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { buildBinary } from "./binary.ts";
 import { topFrames } from "./cpu-profile.ts";
 import { num } from "./format.ts";
 import { describeMachine, locateKafka, waitForQuietMachine } from "./machine.ts";
@@ -35,13 +36,6 @@ import { steadyStream, type SteadyResult } from "./workloads/steady-stream.ts";
 
 const args = process.argv.slice(2);
 
-/** `npm run build` → dist/hobom-event-processor, the executable operators deploy. */
-function buildBinary(): string {
-  progress("building the binary (npm run build)");
-  const build = Bun.spawnSync(["npm", "run", "--silent", "build"], { cwd: join(import.meta.dir, ".."), stdout: "ignore", stderr: "inherit" });
-  if (build.exitCode !== 0) throw new Error("npm run build failed");
-  return join(import.meta.dir, "..", "dist", "hobom-event-processor");
-}
 const options = parseOptions(args);
 const has = (section: Parameters<typeof options.sections.has>[0]) => options.sections.has(section);
 const started = performance.now();
@@ -90,6 +84,7 @@ if (has("limits")) {
 }
 
 if (has("backlog")) {
+  progress("building the binary (npm run build)");
   const binary = buildBinary();
   const rows = num(options.backlogRows);
   const drains = await repeatSideBySide({

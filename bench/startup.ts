@@ -9,14 +9,13 @@ import { startAngelBackend, startHoBomBackend, startLlmBackend, startSpaceBacken
 import { relayTestSetup, TEST_API_KEY } from "../test/support/relay-env.ts";
 import { freePort } from "../test/support/relay-process.ts";
 import { ensureTestbed, testbedEnvVars } from "../test/infra/testbed.ts";
+import { BINARY, buildBinary } from "./binary.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const BINARY = resolve(ROOT, "dist/hobom-event-processor");
 const RUNS = 5;
 const IDLE_WINDOW_S = 30;
 
-const build = Bun.spawnSync(["npm", "run", "--silent", "build"], { cwd: ROOT, stdout: "ignore", stderr: "inherit" });
-if (build.exitCode !== 0) throw new Error("npm run build failed");
+buildBinary();
 Object.assign(process.env, testbedEnvVars(await ensureTestbed()));
 const doubles = await Promise.all([
   startHoBomBackend({ apiKey: TEST_API_KEY }),
