@@ -1,81 +1,47 @@
 /**
- * Redis for tests: the machine's own Redis when one answers on 6379, otherwise a redis-server this
- * test bed starts; plus private instances for tests that take Redis down on purpose.
+ * redis-server processes the test bed runs: private instances for tests that take Redis down on
+ * purpose or need TLS or ACL users, and the process behind the shared Redis (redis-shared.ts).
  */
 import type { Subprocess } from "bun";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePorts, killOnExit, processAlive, terminate, TESTBED_DIR, withLock, withTimeout } from "./kafka-broker.ts";
+import { makeCertificates } from "./certificates.ts";
+import { diesWithParent, errorWithLog, freePorts, killOnExit, removeOnExit, terminate, TESTBED_DIR } from "./processes.ts";
+import { ping } from "./redis-ping.ts";
 
-const DEFAULT_URL = "redis://127.0.0.1:6379";
-const REDIS_DIR = join(TESTBED_DIR, "redis");
-const SHARED_STATE = join(TESTBED_DIR, "shared-redis.json");
+/** Where redis-server logs, data and certificates live. */
+export const REDIS_DIR = join(TESTBED_DIR, "redis");
 const READY_TIMEOUT_MS = 10_000;
 
-interface SharedRedisState {
-  pid: number;
-  port: number;
+/** An ACL user; `rules` default to everything: ["~*", "&*", "+@all"]. */
+export interface RedisUser {
+  readonly name: string;
+  /** No whitespace or quotes: it travels on redis-server's command line. */
+  readonly password: string;
+  readonly rules?: readonly string[];
 }
 
-/**
- * URL of the Redis all tests share (they keep apart by key prefix): the local one on 6379 if it
- * answers PING, else one started detached by the test bed and reused by later runs.
- */
-export async function sharedRedisUrl(): Promise<string> {
-  if (await ping(6379)) return DEFAULT_URL;
-  const running = await healthySharedRedis();
-  if (running) return running;
-  return withLock("shared-redis", async () => {
-    const startedMeanwhile = await healthySharedRedis();
-    if (startedMeanwhile) return startedMeanwhile;
-    await stopSharedRedis();
-    const [port] = freePorts(1) as [number];
-    const server = new LocalRedisServer(port, "shared", true);
-    await server.start();
-    const state: SharedRedisState = { pid: server.pid(), port: server.port };
-    writeFileSync(SHARED_STATE, `${JSON.stringify(state, null, 2)}\n`);
-    return server.url;
-  });
-}
-
-/** Stops the redis-server the test bed started, if any (never the machine's own Redis). */
-export async function stopSharedRedis(): Promise<{ pid: number; port: number } | null> {
-  const state = readSharedState();
-  if (!state) return null;
-  if (processAlive(state.pid, "redis-server")) await terminate(state.pid);
-  rmSync(SHARED_STATE, { force: true });
-  return state;
-}
-
-/** Which Redis the test bed would use right now, and who runs it. */
-export async function sharedRedisStatus(): Promise<{ url: string; owner: string; healthy: boolean } | null> {
-  if (await ping(6379)) return { url: DEFAULT_URL, owner: "machine (not managed by the test bed)", healthy: true };
-  const state = readSharedState();
-  if (!state) return null;
-  const healthy = processAlive(state.pid, "redis-server") && (await ping(state.port));
-  return { url: `redis://127.0.0.1:${state.port}`, owner: `test bed, pid ${state.pid}`, healthy };
-}
-
-async function healthySharedRedis(): Promise<string | null> {
-  const state = readSharedState();
-  if (!state || !processAlive(state.pid, "redis-server") || !(await ping(state.port))) return null;
-  return `redis://127.0.0.1:${state.port}`;
-}
-
-function readSharedState(): SharedRedisState | null {
-  try {
-    return JSON.parse(readFileSync(SHARED_STATE, "utf8")) as SharedRedisState;
-  } catch {
-    return null;
-  }
+/** How to run a private redis-server. */
+export interface RedisServerOptions {
+  /** Keep data across a stop and start (append-only file, fsync every write), as production does. */
+  readonly persistent?: boolean;
+  /**
+   * TLS only (`--tls-port`, no plaintext port), server certificate for 127.0.0.1/localhost from
+   * a CA made for this server (caCertFile); clients need no certificate.
+   */
+  readonly tls?: boolean;
+  /** ACL users besides `default`, which keeps working without a password. */
+  readonly users?: readonly RedisUser[];
 }
 
 /** A redis-server that a test owns. */
 export interface RedisInstance {
-  /** redis://127.0.0.1:<port> */
+  /** redis://127.0.0.1:<port>, or rediss://127.0.0.1:<port> with tls. */
   readonly url: string;
   readonly port: number;
-  /** Starts it again on the same port (empty: nothing is persisted) and waits for PING. */
+  /** With tls: the PEM CA certificate that signed the server's certificate. */
+  readonly caCertFile?: string;
+  /** Starts it again on the same port (empty unless persistent) and waits for PING. */
   start(): Promise<void>;
   /** SHUTDOWN via SIGTERM; resolves once the process has exited. */
   stop(): Promise<void>;
@@ -85,31 +51,47 @@ export interface RedisInstance {
 
 /**
  * Starts a private redis-server on a free port, for tests that stop or kill Redis on purpose
- * (never the shared one). It dies with the test process. `persistent` keeps its data across a
- * stop and start (append-only file, fsync every write), as a production Redis does.
+ * (never the shared one) or that need TLS or ACL users. It dies with the test process.
  */
-export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<RedisInstance> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisInstance> {
   const [port] = freePorts(1) as [number];
-  const server = new LocalRedisServer(port, "private", false, options.persistent ?? false);
+  const server = new LocalRedisServer(port, "private", false, options);
   await server.start();
   return server;
 }
 
-class LocalRedisServer implements RedisInstance {
+/** One redis-server process on 127.0.0.1:port; `detached` ones outlive this process. */
+export class LocalRedisServer implements RedisInstance {
   private proc: Subprocess | undefined;
   private startedBefore = false;
+  private ca: string | undefined;
 
   constructor(
     readonly port: number,
     private readonly name: string,
     private readonly detached: boolean,
-    private readonly persistent = false,
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    private readonly options: RedisServerOptions = {},
+  ) {
+    for (const user of options.users ?? []) {
+      if (!/^[^\s"'\\]+$/.test(user.name) || !/^[^\s"'\\]+$/.test(user.password)) {
+        throw new Error(`Redis user ${JSON.stringify(user.name)}: no whitespace, quotes or backslashes in name or password`);
+      }
+    }
   }
 
+  get url(): string {
+    return `${this.options.tls ? "rediss" : "redis"}://127.0.0.1:${this.port}`;
+  }
+
+  get caCertFile(): string | undefined {
+    return this.options.tls ? join(this.tlsDir, "ca.pem") : undefined;
+  }
+
+  private get tlsDir(): string {
+    return join(REDIS_DIR, `tls-${this.port}`);
+  }
+
+  /** The process's pid; throws before the first start. */
   pid(): number {
     if (!this.proc) throw new Error("redis-server not started");
     return this.proc.pid;
@@ -119,29 +101,39 @@ class LocalRedisServer implements RedisInstance {
     if (this.running()) return;
     const binary = await redisServerBinary();
     mkdirSync(REDIS_DIR, { recursive: true });
+    const persistent = this.options.persistent ?? false;
+    // Only a persistent server writes data: fresh on the first start (ports are reused across
+    // runs), kept across restarts.
+    const dataDir = join(REDIS_DIR, `data-${this.port}`);
+    if (!this.startedBefore) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (persistent && !this.detached) removeOnExit(dataDir);
+      if (this.options.tls) await this.makeTlsFiles();
+    }
+    this.startedBefore = true;
+    if (persistent) mkdirSync(dataDir, { recursive: true });
+    const args = [
+      ...(this.options.tls ? this.tlsArgs() : ["--port", String(this.port)]),
+      ...["--bind", "127.0.0.1", "--save", ""],
+      ...(persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
+      ...["--dir", persistent ? dataDir : REDIS_DIR],
+      ...(this.options.users ?? []).flatMap((user) => ["--user", user.name, "on", `>${user.password}`, ...(user.rules ?? ["~*", "&*", "+@all"])]),
+    ];
     const logFile = join(REDIS_DIR, `${this.name}.log`);
     const log = openSync(logFile, "a");
     try {
-      const dataDir = join(REDIS_DIR, `data-${this.port}`);
-      // Fresh on the first start (a port is reused across runs), kept across restarts.
-      if (!this.startedBefore) rmSync(dataDir, { recursive: true, force: true });
-      this.startedBefore = true;
-      mkdirSync(dataDir, { recursive: true });
-      const persistence = this.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
-      this.proc = Bun.spawn(
-        [binary, "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.persistent ? dataDir : REDIS_DIR],
-        { stdin: "ignore", stdout: log, stderr: log, detached: this.detached },
-      );
+      const command = this.detached ? [binary, ...args] : diesWithParent([binary, ...args]);
+      this.proc = Bun.spawn(command, { stdin: "ignore", stdout: log, stderr: log, detached: this.detached });
     } finally {
       closeSync(log);
     }
     if (this.detached) this.proc.unref();
     else killOnExit(this.proc);
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!(await ping(this.port))) {
+    while (!(await ping(this.port, this.ca))) {
       if (!this.running() || Date.now() > deadline) {
         await this.kill();
-        throw new Error(`redis-server on port ${this.port} did not start; see ${logFile}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+        throw errorWithLog(`redis-server on port ${this.port} did not start (it shares its log with other private servers)`, logFile);
       }
       await Bun.sleep(50);
     }
@@ -160,9 +152,27 @@ class LocalRedisServer implements RedisInstance {
   private running(): boolean {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
+
+  private async makeTlsFiles(): Promise<void> {
+    rmSync(this.tlsDir, { recursive: true, force: true });
+    if (!this.detached) removeOnExit(this.tlsDir);
+    const certificates = await makeCertificates(this.tlsDir);
+    this.ca = readFileSync(certificates.caCert, "utf8");
+  }
+
+  private tlsArgs(): string[] {
+    const file = (name: string) => join(this.tlsDir, name);
+    return [
+      ...["--port", "0", "--tls-port", String(this.port)],
+      ...["--tls-cert-file", file("server.pem"), "--tls-key-file", file("server.key"), "--tls-ca-cert-file", file("ca.pem")],
+      // Clients prove nothing with a certificate here; tests of client certificates use Kafka.
+      ...["--tls-auth-clients", "no"],
+    ];
+  }
 }
 
-async function redisServerBinary(): Promise<string> {
+/** Finds redis-server on PATH, installing it with apt-get when it is missing. */
+export async function redisServerBinary(): Promise<string> {
   const found = Bun.which("redis-server");
   if (found) return found;
   process.stderr.write("testbed: redis-server is not installed; running apt-get install -y redis-server\n");
@@ -173,30 +183,4 @@ async function redisServerBinary(): Promise<string> {
   const installed = Bun.which("redis-server");
   if (!installed) throw new Error("apt-get installed redis-server but it is not on PATH");
   return installed;
-}
-
-/** PING over a raw socket: cheaper than a client, and a server that wants AUTH counts as unusable. */
-async function ping(port: number): Promise<boolean> {
-  const reply = new Promise<boolean>((resolve) => {
-    Bun.connect({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        open(socket) {
-          socket.write("PING\r\n");
-        },
-        data(socket, data) {
-          resolve(data.toString().startsWith("+PONG"));
-          socket.end();
-        },
-        close() {
-          resolve(false);
-        },
-        error() {
-          resolve(false);
-        },
-      },
-    }).catch(() => resolve(false));
-  });
-  return withTimeout(reply, 1_000, () => false);
 }

@@ -43,7 +43,10 @@ if (!summary) {
   console.error("run-tests: no test ran");
   ok = false;
 }
-if (failed > 0) console.error(`run-tests: Kafka broker log: ${testbed.kafkaLogFile}`);
+if (failed > 0) {
+  console.error(`run-tests: Kafka broker log: ${testbed.kafkaLogFile}`);
+  console.error(`run-tests: Kafka cluster logs: ${testbed.kafkaClusterLogDir}/node-<id>.log`);
+}
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exit(ok ? 0 : exitCode || 1);
 

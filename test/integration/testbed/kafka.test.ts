@@ -2,7 +2,7 @@
  * Proves the test bed's Kafka works with the client the service uses (kafkajs from Bun), with the
  * producer settings the service relies on: idempotent, acks from all in-sync replicas.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from "kafkajs";
 import { startKafkaBroker, type KafkaBroker } from "../../infra/kafka-broker.ts";
 import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
@@ -78,11 +78,13 @@ describe("test bed Kafka", () => {
   }, 30_000);
 
   describe("private broker", () => {
-    let broker: KafkaBroker | undefined;
+    let broker: KafkaBroker;
+    beforeAll(async () => {
+      broker = await startKafkaBroker({ name: uniqueName("testbed-restart") });
+    }, 120_000);
     afterAll(() => broker?.stop());
 
     test("keeps acknowledged messages across a crash and restart on the same port", async () => {
-      broker = await startKafkaBroker({ name: uniqueName("testbed-restart") });
       const topic = uniqueName("testbed-durable");
       const addressBeforeCrash = [...broker.brokers];
       await produce(client(addressBeforeCrash), topic, [{ key: "k", value: "survives", headers: { h: "v" } }]);
@@ -96,5 +98,40 @@ describe("test bed Kafka", () => {
       expect(message?.value?.toString()).toBe("survives");
       expect(text(message?.headers)).toEqual({ h: "v" });
     }, 120_000);
+
+    test("paused it leaves requests unanswered; resumed it answers again", async () => {
+      const describeCluster = async () => {
+        const admin = new Kafka({
+          clientId: uniqueName("testbed-test"),
+          brokers: broker.brokers,
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 1_000,
+          requestTimeout: 1_000,
+          retry: { retries: 0 },
+        }).admin();
+        try {
+          await admin.connect();
+          return (await admin.describeCluster()).brokers.map((node) => node.nodeId);
+        } finally {
+          await admin.disconnect().catch(() => {});
+        }
+      };
+      broker.pause();
+      try {
+        // The kernel still accepts the connection; nothing answers on it, so the request times out.
+        const error = await describeCluster().then(
+          () => null,
+          (reason: Error & { cause?: Error }) => reason,
+        );
+        expect({ name: error?.name, cause: error?.cause?.name }).toEqual({
+          name: "KafkaJSNumberOfRetriesExceeded",
+          cause: "KafkaJSRequestTimeoutError",
+        });
+        expect(broker.isRunning()).toBe(true);
+      } finally {
+        broker.resume();
+      }
+      expect(await describeCluster()).toEqual([1]);
+    }, 30_000);
   });
 });

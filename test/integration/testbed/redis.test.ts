@@ -1,9 +1,11 @@
 /**
  * Proves the test bed's Redis works with the client the dead-letter queue uses (Bun's RedisClient),
- * and that a private redis-server can be taken down and brought back without hanging clients.
+ * that a private redis-server can be taken down and brought back without hanging clients, and
+ * how that client does TLS (a CA through the `tls` option) and ACL users (from the URL).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
+import { readFileSync } from "node:fs";
 import { startRedisServer, type RedisInstance } from "../../infra/redis-server.ts";
 import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
 
@@ -67,4 +69,98 @@ describe("test bed Redis", () => {
       }
     }, 30_000);
   });
+});
+
+describe("private redis-server with TLS and ACL users", () => {
+  const relay = { name: "relay", password: `pw-${Math.random().toString(36).slice(2)}` };
+  const reader = { name: "reader", password: `pw-${Math.random().toString(36).slice(2)}`, rules: ["~allowed:*", "+get", "+ping"] };
+  let server: RedisInstance;
+  let ca: string;
+  beforeAll(async () => {
+    server = await startRedisServer({ tls: true, users: [relay, reader] });
+    ca = readFileSync(server.caCertFile ?? "", "utf8");
+  });
+  afterAll(() => server?.stop());
+
+  /** A client that does not retry, so that a refused connection fails in milliseconds. */
+  const client = (url: string, tls?: { ca: string }) =>
+    new RedisClient(url, { connectionTimeout: 2_000, autoReconnect: false, enableOfflineQueue: false, ...(tls ? { tls } : {}) });
+  const withUser = (user: { name: string; password: string }, password = user.password) =>
+    server.url.replace("rediss://", `rediss://${user.name}:${password}@`);
+
+  test("listens on rediss:// only, and Bun's RedisClient connects once given the CA as tls.ca", async () => {
+    expect(server.url).toBe(`rediss://127.0.0.1:${server.port}`);
+    const redis = client(server.url, { ca });
+    try {
+      await redis.connect();
+      expect(await redis.send("PING", [])).toBe("PONG");
+      expect(await redis.send("ACL", ["WHOAMI"])).toBe("default");
+    } finally {
+      redis.close();
+    }
+    const plaintext = client(server.url.replace("rediss://", "redis://"));
+    try {
+      await expect(plaintext.connect()).rejects.toMatchObject({ code: "ERR_REDIS_CONNECTION_CLOSED" });
+    } finally {
+      plaintext.close();
+    }
+  });
+
+  test("without the CA (the system trust store) the TLS handshake is refused", async () => {
+    const redis = client(server.url);
+    try {
+      await expect(redis.connect()).rejects.toMatchObject({ code: "ERR_REDIS_CONNECTION_CLOSED", message: "Connection closed" });
+    } finally {
+      redis.close();
+    }
+  });
+
+  test("an ACL user named in the URL authenticates as that user, and its rules apply", async () => {
+    const asRelay = client(withUser(relay), { ca });
+    const asReader = client(withUser(reader), { ca });
+    try {
+      await Promise.all([asRelay.connect(), asReader.connect()]);
+      expect(await asRelay.send("ACL", ["WHOAMI"])).toBe("relay");
+      expect(await asRelay.set("allowed:greeting", "hello")).toBe("OK");
+      expect(await asReader.get("allowed:greeting")).toBe("hello");
+      await expect(asReader.set("allowed:greeting", "changed")).rejects.toThrow(/NOPERM/);
+      await expect(asReader.get("elsewhere")).rejects.toThrow(/NOPERM/);
+    } finally {
+      asRelay.close();
+      asReader.close();
+    }
+  });
+
+  test("a wrong password is refused: Bun reports only ERR_REDIS_CONNECTION_CLOSED, the server logs a failed HELLO for the user", async () => {
+    const redis = client(withUser(relay, "wrong-password"), { ca });
+    try {
+      // Bun sends HELLO 3 AUTH <user> <password>; Redis answers WRONGPASS, which Bun does not pass on.
+      await expect(redis.connect()).rejects.toMatchObject({ code: "ERR_REDIS_CONNECTION_CLOSED", message: "Connection closed" });
+    } finally {
+      redis.close();
+    }
+    const admin = client(server.url, { ca });
+    try {
+      await admin.connect();
+      const log = (await admin.send("ACL", ["LOG", "1"])) as Record<string, unknown>[];
+      expect(log[0]).toMatchObject({ reason: "auth", object: "HELLO", username: "relay" });
+    } finally {
+      admin.close();
+    }
+  });
+});
+
+test("ACL users work on a plaintext redis-server too, and the default user keeps working", async () => {
+  const user = { name: "relay", password: `pw-${Math.random().toString(36).slice(2)}` };
+  const server = await startRedisServer({ users: [user] });
+  const asUser = new RedisClient(server.url.replace("redis://", `redis://${user.name}:${user.password}@`));
+  const asDefault = new RedisClient(server.url);
+  try {
+    expect(await asUser.send("ACL", ["WHOAMI"])).toBe("relay");
+    expect(await asDefault.send("ACL", ["WHOAMI"])).toBe("default");
+  } finally {
+    asUser.close();
+    asDefault.close();
+    await server.stop();
+  }
 });
