@@ -85,6 +85,27 @@ export class KafkaSendError extends DependencyError {
   }
 }
 
+/**
+ * A topic a pipeline writes to cannot be written: it does not exist (and the brokers do not create
+ * topics on demand) or these credentials may not write it. Kafka itself answers, so this holds back
+ * only the pipelines that write to this topic, not the breaker shared by all.
+ */
+export class KafkaTopicError extends DependencyError {
+  constructor(
+    readonly topic: string,
+    readonly reason: "missing" | "unauthorized",
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      "kafka",
+      reason === "missing"
+        ? `topic ${topic} does not exist; create it (kafka-topics.sh --create --topic ${topic}) or let the brokers create topics (auto.create.topics.enable=true)`
+        : `not authorized to write topic ${topic}; grant the relay's Kafka user WRITE and DESCRIBE on it`,
+      { retriable: true, ...options },
+    );
+  }
+}
+
 /** The Kafka breaker is open: sends are refused until `retryAt` (epoch ms). */
 export class KafkaUnavailableError extends DependencyError {
   constructor(
@@ -95,15 +116,24 @@ export class KafkaUnavailableError extends DependencyError {
   }
 }
 
-/** Redis failed or could not be reached. */
+/**
+ * Redis failed. `refused` when Redis answered and refused the command (a bad argument, a wrong
+ * type): Redis is up and retrying the same command changes nothing. Otherwise it could not be
+ * reached, hung past the deadline, or is not serving (loading, out of memory, wrong password).
+ */
 export class RedisError extends DependencyError {
-  constructor(message: string, cause?: unknown) {
-    super("redis", `redis: ${message}`, { retriable: true, cause });
+  constructor(
+    message: string,
+    cause?: unknown,
+    readonly refused = false,
+  ) {
+    super("redis", `redis: ${message}`, { retriable: !refused, cause });
   }
 }
 
 /** A short, single-line description of any thrown value, for logs and DLQ metadata. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.split("\n", 1)[0] ?? error.name;
+  if (error instanceof Error) return error.message.split("\n", 1)[0] || error.name;
+  if (error === undefined || error === null) return "no error detail";
   return String(error);
 }

@@ -25,8 +25,12 @@ import { createHttpApp, MAX_BODY_BYTES } from "./http/app.ts";
 import { createDlqRoutes } from "./http/dlq-routes.ts";
 import { createHealthCheck, type Probe } from "./http/health.ts";
 import { createHealthRoutes } from "./http/health-routes.ts";
+import { createPipelineHealth } from "./http/pipeline-health.ts";
 import { createMetricsRoutes } from "./http/metrics-routes.ts";
 import { createKafkaSink } from "./kafka/producer.ts";
+import { kafkaSecurity } from "./kafka/security.ts";
+import { type Dependency, describeError } from "./errors.ts";
+import { createOutages } from "./observability/outages.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import type { Pipeline } from "./pipelines/pipeline.ts";
@@ -40,6 +44,8 @@ import { sleep } from "./relay/sleep.ts";
 const EXIT_CONFIG = 2;
 /** How long a health probe may take. */
 const PROBE_TIMEOUT_MS = 2000;
+/** Of the shutdown timeout, what the closes (Kafka, Redis, gRPC, HTTP) get after the cycles, at most. */
+const CLOSE_RESERVE_MS = 2000;
 
 /** The environment: real variables win over a `.env` file in the working directory. */
 function readEnvironment(): { env: Record<string, string | undefined>; problems: string[] } {
@@ -50,7 +56,11 @@ function readEnvironment(): { env: Record<string, string | undefined>; problems:
 
 /** Every adapter, built from the config; nothing connects until used. */
 function buildAdapters(config: Config, log: Logger) {
-  const metrics = createMetrics({ withProcessMetrics: true });
+  const metrics = createMetrics({
+    withProcessMetrics: true,
+    pipelines: enabledPipelines(config.grpc.connections).map((pipeline) => pipeline.name),
+    dlqPrefixes: knownPrefixes(config.redis.keyPrefix),
+  });
   const channels = createBackendChannels({
     services: loadHoBomServices(),
     decoders: loadFindDecoders(),
@@ -58,8 +68,23 @@ function buildAdapters(config: Config, log: Logger) {
     tlsCaPem: config.grpc.tlsCaPem,
     maxReceiveBytes: config.grpc.maxReceiveBytes,
   });
-  const redis = connectRedis({ url: config.redis.url, password: config.redis.password });
-  const kafka = createKafkaSink({ ...config.kafka, log: log.child({ component: "kafka" }) });
+  const redis = connectRedis({
+    url: config.redis.url,
+    username: config.redis.username,
+    password: config.redis.password,
+    tlsCaPem: config.redis.tlsCaPem,
+    commandTimeoutMs: config.redis.timeoutMs,
+  });
+  const kafkaLog = log.child({ component: "kafka" });
+  const kafka = createKafkaSink({
+    ...config.kafka,
+    security: kafkaSecurity(config.kafka.security),
+    log: kafkaLog,
+    onPartitionChange: ({ topic, partition, closed, error }) => {
+      if (closed) kafkaLog.warn("kafka partition unreachable; its rows wait, the other partitions keep flowing", { topic, partition, error: describeError(error) });
+      else kafkaLog.info("kafka partition reachable again", { topic, partition });
+    },
+  });
   const sink = withBreaker(kafka, {
     backoffMs: config.kafka.backoffMs,
     onChange: (open, cause) => {
@@ -91,16 +116,26 @@ async function run(config: Config, log: Logger): Promise<number> {
   const studyMaterial = createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs });
   const lawSteps = { studyMaterial, generateAttempts: config.relay.lawAttempts, generateBackoffMs: config.relay.lawBackoffMs };
   const entries = createDlqEntries({ redis, keys });
+  const pipelineHealth = createPipelineHealth();
+  const outages = createOutages<Dependency>({ log, count: (dependency) => metrics.dependencyError(dependency) });
   const owned = new Set<string>();
   const ownership = () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const));
 
   const http = createHttpApp({
     log,
     routes: [
-      createHealthRoutes({ check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS }), instanceId: config.relay.instanceId, ownership }),
+      createHealthRoutes({
+        check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components }),
+        instanceId: config.relay.instanceId,
+        ownership,
+      }),
       createMetricsRoutes({
         registry: metrics.registry,
         beforeScrape: async () => {
+          const unavailable = kafka.unavailablePartitions();
+          for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()])) {
+            metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
+          }
           // One SCAN over every DLQ key, counted by prefix.
           const prefixes = knownPrefixes(keys.namespace);
           const { items } = await entries.list({ matchPrefixes: prefixes, count: 1000, maxKeys: 100_000 });
@@ -162,6 +197,8 @@ async function run(config: Config, log: Logger): Promise<number> {
       gc: createGcPacer({ everyRows: config.relay.gcEveryRows, collect: () => Bun.gc(true) }),
       log,
       metrics,
+      outages,
+      cycles: pipelineHealth,
       onOwnership: (pipeline, isOwned) => {
         if (isOwned) owned.add(pipeline);
         else owned.delete(pipeline);
@@ -172,9 +209,20 @@ async function run(config: Config, log: Logger): Promise<number> {
   );
 
   await new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
-  const finished = await Promise.race([relay.then(() => true), sleep(config.relay.shutdownTimeoutMs).then(() => false)]);
-  if (!finished) log.error("cycles still running after the shutdown timeout; stopping anyway", { timeoutMs: config.relay.shutdownTimeoutMs });
-  await Promise.allSettled([server.stop(), kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
+  // HOBOM_SHUTDOWN_TIMEOUT_MS bounds the whole stop, the closes included: a producer whose brokers
+  // hang would otherwise keep the process alive until systemd's SIGKILL.
+  const timeoutMs = config.relay.shutdownTimeoutMs;
+  const hardStop = setTimeout(() => {
+    log.error("shutdown timeout reached with closes still waiting; exiting now", { timeoutMs });
+    process.exit(1);
+  }, timeoutMs);
+  const closeReserveMs = Math.min(CLOSE_RESERVE_MS, Math.floor(timeoutMs / 4));
+  const finished = await Promise.race([relay.then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
+  if (!finished) {
+    log.error("cycles still running at the shutdown timeout; stopping anyway (a batch sent but not yet recorded may be sent again after the restart)", { timeoutMs });
+  }
+  await Promise.allSettled([server.stop(true), kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
+  clearTimeout(hardStop);
   log.info("stopped");
   return finished ? 0 : 1;
 }

@@ -26,7 +26,7 @@ const channels = createBackendChannels({
   maxReceiveBytes: 64 * 1024 * 1024,
 });
 const source = createOutboxSource({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
-const sink = createKafkaSink({ brokers: env("BENCH_KAFKA_BROKERS").split(","), clientId: "go-like-baseline", acks: -1, writeTimeoutMs: 10_000, log: silentLogger });
+const sink = createKafkaSink({ brokers: env("BENCH_KAFKA_BROKERS").split(","), clientId: "go-like-baseline", acks: -1, writeTimeoutMs: 10_000, backoffMs: [1_000], log: silentLogger });
 const topic = env("BENCH_TOPIC");
 await sink.connect();
 

@@ -46,10 +46,20 @@ export interface Config {
     readonly maxMessageBytes: number;
     readonly backoffMs: readonly number[];
     readonly topics: Topics;
+    readonly security: {
+      /** TLS to the brokers; PEM contents read at load time. Absent: plaintext. */
+      readonly tls?: { readonly caPem?: Buffer; readonly certPem?: Buffer; readonly keyPem?: Buffer; readonly servername?: string };
+      readonly sasl?: { readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; readonly username: string; readonly password: string };
+    };
   };
   readonly redis: {
     readonly url: string;
+    readonly username?: string;
     readonly password?: string;
+    /** PEM contents of the CA for a rediss:// address, read at load time. */
+    readonly tlsCaPem?: Buffer;
+    /** Deadline of every command, in ms. */
+    readonly timeoutMs: number;
     readonly keyPrefix: string;
     readonly dlqTtlSeconds: number;
     readonly deliveryTtlSeconds: number;

@@ -46,21 +46,53 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
   const angel = target(read(v.angelAddr), read(v.angelApiKey));
   const llm = target(read(v.llmAddr), read(v.llmApiKey));
 
-  const tlsCertPath = read(v.tlsCert);
-  let tlsCaPem: Buffer | undefined;
-  if (tlsCertPath !== undefined) {
+  /** A PEM file the configuration names, read now: a start never fails later for an unreadable file. */
+  const pem = (variable: Variable<string>, path: string | undefined, marker: RegExp, what: string): Buffer | undefined => {
+    if (path === undefined) return undefined;
     try {
-      tlsCaPem = readFile(tlsCertPath);
-      if (!tlsCaPem.toString("latin1").includes("-----BEGIN CERTIFICATE-----")) {
-        problems.push(`${v.tlsCert.name}: ${tlsCertPath} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
-      }
+      const contents = readFile(path);
+      if (marker.test(contents.toString("latin1"))) return contents;
+      problems.push(`${variable.name}: ${path} holds no PEM ${what} (expected a -----BEGIN ...----- block)`);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
-      problems.push(`${v.tlsCert.name}: cannot read ${tlsCertPath} (${reason}); fix the path or unset it for plaintext`);
+      problems.push(`${variable.name}: cannot read ${path} (${reason}); fix the path or unset it`);
     }
-  }
+    return undefined;
+  };
+  const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+  const PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+
+  const tlsCertPath = read(v.tlsCert);
+  const tlsCaPem = pem(v.tlsCert, tlsCertPath, CERTIFICATE, "certificate");
 
   const acks = read(v.kafkaAcks);
+  const kafkaTlsFiles = {
+    caPem: pem(v.kafkaTlsCaFile, read(v.kafkaTlsCaFile), CERTIFICATE, "certificate"),
+    certPem: pem(v.kafkaTlsCertFile, read(v.kafkaTlsCertFile), CERTIFICATE, "certificate"),
+    keyPem: pem(v.kafkaTlsKeyFile, read(v.kafkaTlsKeyFile), PRIVATE_KEY, "private key"),
+    servername: read(v.kafkaTlsServername),
+  };
+  const kafkaTls = read(v.kafkaTls) === "on";
+  for (const variable of [v.kafkaTlsCaFile, v.kafkaTlsCertFile, v.kafkaTlsKeyFile, v.kafkaTlsServername]) {
+    if (!kafkaTls && env[variable.name]) problems.push(`${variable.name}: is set but ${v.kafkaTls.name} is off; set ${v.kafkaTls.name}=on or unset it`);
+  }
+  if ((env[v.kafkaTlsCertFile.name] === undefined) !== (env[v.kafkaTlsKeyFile.name] === undefined)) {
+    problems.push(`${v.kafkaTlsCertFile.name} and ${v.kafkaTlsKeyFile.name}: mutual TLS needs both the client certificate and its key`);
+  }
+  const saslMechanism = read(v.kafkaSaslMechanism);
+  const saslUsername = read(v.kafkaSaslUsername);
+  const saslPassword = read(v.kafkaSaslPassword);
+  if (saslMechanism !== undefined && (saslUsername === undefined || saslPassword === undefined)) {
+    problems.push(`${v.kafkaSaslMechanism.name}: ${saslMechanism} needs ${v.kafkaSaslUsername.name} and ${v.kafkaSaslPassword.name}`);
+  }
+  if (saslMechanism === undefined && (saslUsername !== undefined || saslPassword !== undefined)) {
+    problems.push(`${v.kafkaSaslUsername.name}/${v.kafkaSaslPassword.name}: are set but ${v.kafkaSaslMechanism.name} is not; name the mechanism (plain, scram-sha-256, scram-sha-512)`);
+  }
+  const redisUrl = read(v.redisAddr);
+  const redisTlsCaFile = read(v.redisTlsCaFile);
+  if (redisTlsCaFile !== undefined && redisUrl !== undefined && !redisUrl.startsWith("rediss://")) {
+    problems.push(`${v.redisTlsCaFile.name}: is set but ${v.redisAddr.name} is not a rediss:// address; use rediss://host:port for TLS`);
+  }
   const dlqTtlSeconds = read(v.dlqTtlSeconds);
   const deliveryTtlSeconds = read(v.deliveryTtlSeconds);
   if (dlqTtlSeconds !== undefined && deliveryTtlSeconds !== undefined && deliveryTtlSeconds < dlqTtlSeconds) {
@@ -86,6 +118,13 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       writeTimeoutMs: read(v.kafkaWriteTimeoutMs),
       maxMessageBytes: read(v.kafkaMaxMessageBytes),
       backoffMs: read(v.kafkaBackoffMs),
+      security: {
+        tls: kafkaTls ? kafkaTlsFiles : undefined,
+        sasl:
+          saslMechanism !== undefined && saslUsername !== undefined && saslPassword !== undefined
+            ? { mechanism: saslMechanism, username: saslUsername, password: saslPassword }
+            : undefined,
+      },
       topics: {
         messages: read(v.topicMessages),
         logs: read(v.topicLogs),
@@ -94,8 +133,11 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       },
     },
     redis: {
-      url: read(v.redisAddr),
+      url: redisUrl,
+      username: read(v.redisUsername),
       password: read(v.redisPassword),
+      tlsCaPem: pem(v.redisTlsCaFile, redisTlsCaFile, CERTIFICATE, "certificate"),
+      timeoutMs: read(v.redisTimeoutMs),
       keyPrefix: read(v.redisKeyPrefix),
       dlqTtlSeconds,
       deliveryTtlSeconds,

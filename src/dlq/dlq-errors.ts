@@ -3,6 +3,8 @@
  * the API answers with. The texts of 400 and 404 are the Go processor's, which clients match.
  */
 
+import { describeError } from "../errors.ts";
+
 export class DlqError extends Error {
   constructor(
     readonly httpStatus: 400 | 404 | 409 | 422 | 502 | 503,
@@ -25,6 +27,6 @@ export const retryInProgress = () =>
 export const notReplayable = (detail: string) => new DlqError(422, "not replayable", detail);
 export const upstreamFailed = (detail: string, cause: unknown) => new DlqError(502, "upstream failed", detail, { cause });
 export const kafkaUnavailable = (cause: unknown) =>
-  new DlqError(503, "kafka unavailable", "Kafka cannot be reached; the entry is kept, retry later", { cause });
+  new DlqError(503, "kafka unavailable", `Kafka cannot take the record now (${describeError(cause)}); the entry is kept, retry later`, { cause });
 export const redisUnavailable = (cause: unknown) =>
   new DlqError(503, "redis unavailable", "Redis cannot be reached; nothing was changed", { cause });

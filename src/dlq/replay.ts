@@ -5,7 +5,7 @@
  * the retry did not complete.
  */
 import type { Topics } from "../config/config.ts";
-import { describeError, KafkaSendError, KafkaUnavailableError } from "../errors.ts";
+import { describeError, KafkaSendError, KafkaTopicError, KafkaUnavailableError } from "../errors.ts";
 import type { LawChangedPayload } from "../grpc/wire-types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
@@ -89,9 +89,12 @@ export function createReplayService(deps: ReplayDependencies): ReplayService {
       headers: { "event-id": eventId, "event-type": eventTypeOf(pipeline, entry), source: pipeline.source },
     };
     try {
-      await deps.sink.send(deps.topics[pipeline.topic], [record]);
+      const [outcome] = await deps.sink.send(deps.topics[pipeline.topic], [record]);
+      if (outcome && !outcome.ok) throw outcome.error;
     } catch (error) {
-      if (error instanceof KafkaUnavailableError) throw kafkaUnavailable(error.cause);
+      if (error instanceof KafkaUnavailableError) throw kafkaUnavailable(error.cause ?? error);
+      // Its partition's leader, or its topic, cannot be reached now: Kafka may take it later.
+      if ((error instanceof KafkaSendError && error.retriable) || error instanceof KafkaTopicError) throw kafkaUnavailable(error);
       if (error instanceof KafkaSendError) throw upstreamFailed(`Kafka refused the record: ${error.message}`, error);
       throw error;
     }
@@ -99,11 +102,13 @@ export function createReplayService(deps: ReplayDependencies): ReplayService {
 
   return {
     async retry(key) {
-      const { pipeline, eventId } = parseDlqKey(key, keys.namespace);
+      const { pipeline, eventId: idInKey } = parseDlqKey(key, keys.namespace);
       const source = deps.sourceFor(pipeline);
       if (!source) throw notReplayable(`the ${pipeline.name} pipeline is not enabled: configure its backend address`);
       return withLock(key, async () => {
         const entry = await deps.entries.get(key);
+        // The relay's metadata names the eventId also where the key holds only its digest.
+        const eventId = entry.meta?.eventId || idInKey;
         if (entry.meta && !entry.meta.replayable) {
           throw notReplayable(`the entry holds the raw row (${entry.meta.reason}); fix the row at its backend, then DELETE the entry`);
         }

@@ -13,7 +13,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createHttpApp(params: { routes: readonly Elysia<any, any, any, any, any, any, any>[]; log: Logger }) {
   let allowed: ((path: string) => string[]) | undefined;
   const app = new Elysia({ name: "hobom-http" }).onError({ as: "global" }, ({ error, code, set, request }) => {
-    const failure = error instanceof RedisError ? redisUnavailable(error) : error;
+    // Redis refusing a command is a bug of ours, not an outage: it is logged and answered 500 below.
+    const failure = error instanceof RedisError && !error.refused ? redisUnavailable(error) : error;
     if (failure instanceof DlqError) {
       set.status = failure.httpStatus;
       return failure.detail ? { error: failure.code, detail: failure.detail } : { error: failure.code };

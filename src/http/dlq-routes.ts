@@ -75,8 +75,11 @@ function parseStored(value: string): unknown {
   }
 }
 
+/** A SCAN cursor is an unsigned 64-bit number: Redis refuses anything larger. */
+const MAX_CURSOR = 2n ** 64n - 1n;
+
 function digits(value: string, name: string): string {
-  if (!/^\d{1,20}$/.test(value)) throw new DlqError(400, `invalid ${name}`, `${name} is the nextCursor of an earlier page`);
+  if (!/^\d{1,20}$/.test(value) || BigInt(value) > MAX_CURSOR) throw new DlqError(400, `invalid ${name}`, `${name} is the nextCursor of an earlier page`);
   return value;
 }
 

@@ -15,11 +15,17 @@ export interface HealthReport {
   readonly components: Record<string, ComponentHealth>;
 }
 
-export function createHealthCheck(params: { probes: Record<string, Probe>; timeoutMs: number }): () => Promise<HealthReport> {
+export function createHealthCheck(params: {
+  probes: Record<string, Probe>;
+  timeoutMs: number;
+  /** Components known without probing (what the pipelines' cycles found), added to the probes'. */
+  known?: () => Record<string, ComponentHealth>;
+}): () => Promise<HealthReport> {
   return async () => {
-    const entries = await Promise.all(
+    const probed = await Promise.all(
       Object.entries(params.probes).map(async ([name, probe]) => [name, await runProbe(probe, params.timeoutMs)] as const),
     );
+    const entries = [...probed, ...Object.entries(params.known?.() ?? {})];
     const components = Object.fromEntries(entries);
     const healthy = entries.every(([, component]) => component.status === "healthy");
     return { status: healthy ? "healthy" : "unhealthy", components };

@@ -6,7 +6,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Dependency } from "../errors.ts";
 
 /** Per-pipeline row counts, in the operator's words. */
-export type RowEvent = "fetched" | "published" | "marked_sent" | "marked_failed" | "dead_lettered";
+export const ROW_EVENTS = ["fetched", "published", "deferred", "marked_sent", "marked_failed", "dead_lettered"] as const;
+export type RowEvent = (typeof ROW_EVENTS)[number];
+
+const DEPENDENCIES: readonly Dependency[] = ["grpc", "kafka", "redis"];
 
 /** What the relay reports; `createMetrics` implements it on prom-client. */
 export interface RelayMetrics {
@@ -25,17 +28,24 @@ export interface PrometheusMetrics extends RelayMetrics {
   readonly registry: Registry;
   /** DLQ entries per prefix, set by whoever counts them (the HTTP layer, before a scrape). */
   readonly dlqEntries: Gauge<"prefix">;
+  /** Partitions per topic whose leader the relay cannot reach, set before a scrape. */
+  readonly unavailablePartitions: Gauge<"topic">;
 }
 
-/** Metrics on a fresh registry; `withProcessMetrics` adds CPU, memory and event-loop lag. */
-export function createMetrics(options: { withProcessMetrics?: boolean } = {}): PrometheusMetrics {
+/**
+ * Metrics on a fresh registry; `withProcessMetrics` adds CPU, memory and event-loop lag. Every
+ * labelled series of the given pipelines and DLQ prefixes exists from the start, at 0: an alert on
+ * a series that appears only after the first event (or never, when Redis is down from the start)
+ * cannot fire.
+ */
+export function createMetrics(options: { withProcessMetrics?: boolean; pipelines?: readonly string[]; dlqPrefixes?: readonly string[] } = {}): PrometheusMetrics {
   const registry = new Registry();
   // The event-loop delay monitor samples every 10 ms by default, which on Bun alone costs 0.7 % of
   // a core when idle; 250 ms still shows a stalled loop and costs 0.1 %.
   if (options.withProcessMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 250 });
   const rows = new Counter({
     name: "hobom_rows_total",
-    help: "Outbox rows by pipeline and what happened to them (fetched, published, marked_sent, marked_failed, dead_lettered).",
+    help: "Outbox rows by pipeline and what happened to them (fetched, published, deferred: left PENDING because their partition's leader was unreachable, marked_sent, marked_failed, dead_lettered).",
     labelNames: ["pipeline", "event"] as const,
     registers: [registry],
   });
@@ -82,10 +92,24 @@ export function createMetrics(options: { withProcessMetrics?: boolean } = {}): P
     labelNames: ["prefix"] as const,
     registers: [registry],
   });
+  const unavailablePartitions = new Gauge({
+    name: "hobom_kafka_partitions_unavailable",
+    help: "Partitions of a topic whose leader the relay cannot reach right now (their rows wait; the other partitions keep flowing).",
+    labelNames: ["topic"] as const,
+    registers: [registry],
+  });
   breaker.set(0);
+  for (const pipeline of options.pipelines ?? []) {
+    for (const event of ROW_EVENTS) rows.inc({ pipeline, event }, 0);
+    lag.set({ pipeline }, 0);
+    owned.set({ pipeline }, 0);
+  }
+  for (const dependency of DEPENDENCIES) errors.inc({ dependency }, 0);
+  for (const prefix of options.dlqPrefixes ?? []) dlqEntries.set({ prefix }, 0);
   return {
     registry,
     dlqEntries,
+    unavailablePartitions,
     rows: (event, pipeline, count) => {
       if (count > 0) rows.inc({ pipeline, event }, count);
     },

@@ -1,9 +1,10 @@
 /**
- * A breaker in front of Kafka, shared by every pipeline that publishes. While Kafka is unreachable
- * it refuses sends at once (no Find, no DLQ write, no FAILED mark) until its next probe time, so
- * an outage costs one timeout per backoff step rather than one per batch and pipeline.
+ * A breaker in front of Kafka, shared by every pipeline that publishes. While the cluster is
+ * unreachable as a whole (the sink rejects a send outright) it refuses sends at once (no Find, no
+ * DLQ write, no FAILED mark) until its next probe time, so an outage costs one timeout per backoff
+ * step rather than one per batch and pipeline.
  */
-import { KafkaSendError, KafkaUnavailableError } from "../errors.ts";
+import { KafkaSendError, KafkaTopicError, KafkaUnavailableError } from "../errors.ts";
 import { backoffDelay } from "./backoff.ts";
 import type { EventSink } from "./ports.ts";
 
@@ -33,11 +34,13 @@ export function withBreaker(
     async send(topic, records) {
       if (failures > 0 && now() < openUntil) throw new KafkaUnavailableError(openUntil);
       const seen = failures;
+      let outcomes;
       try {
-        await sink.send(topic, records);
+        outcomes = await sink.send(topic, records);
       } catch (error) {
-        // A permanent send error came back from a broker that answered: Kafka itself is up.
-        if (error instanceof KafkaSendError && !error.retriable) {
+        // A permanent send error, or a topic that cannot be written, came back from a broker that
+        // answered: Kafka itself is up, and only the pipelines of that topic wait.
+        if ((error instanceof KafkaSendError && !error.retriable) || error instanceof KafkaTopicError) {
           close();
           throw error;
         }
@@ -49,7 +52,10 @@ export function withBreaker(
         }
         throw new KafkaUnavailableError(openUntil, error);
       }
+      // Some partitions' leaders may be unreachable (their records failed): that is theirs to wait
+      // for, not the whole cluster's.
       close();
+      return outcomes;
     },
   };
 

@@ -3,6 +3,7 @@ import type { RelayMetrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
 import type { Fence } from "./fence.ts";
+import type { Once } from "./once.ts";
 import type { DeadLetterStore, DeliveryLedger, OutboxSource } from "./ports.ts";
 
 export interface PipelineContext<P extends Pipeline = Pipeline> {
@@ -16,6 +17,8 @@ export interface PipelineContext<P extends Pipeline = Pipeline> {
   readonly now: () => Date;
   /** Whether this instance still owns the pipeline; checked before sends and marks. */
   readonly fence: Fence;
+  /** Reports a recurring problem once for the pipeline's life, not once per cycle. */
+  readonly once: Once;
 }
 
 /**

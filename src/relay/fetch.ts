@@ -39,15 +39,20 @@ export async function fetchPending(context: PipelineContext, signal: AbortSignal
 
 function* slicesOf(context: PipelineContext, pages: readonly PendingRows[], size: number): Generator<Row[]> {
   const lag = oldestRow(context);
+  // A backend that returns one row twice must not get it published twice.
+  const seen = new Set<string>();
   let slice: Row[] = [];
   for (const page of pages) {
     for (let start = 0; start < page.count; ) {
       const end = Math.min(page.count, start + size - slice.length);
       for (const row of page.decode(start, end)) {
         lag.see(row);
-        // Without an eventId a row can be neither marked nor dead-lettered: only the backend can fix it.
-        if (row.eventId === "") context.log.error("a row without eventId was skipped; fix it at the backend", { eventType: row.eventType, row });
-        else slice.push(row);
+        if (row.eventId === "") reportUnaddressable(context, row);
+        else if (seen.has(row.eventId)) context.log.debug("a Find returned this eventId twice; it is handled once", { eventId: row.eventId });
+        else {
+          seen.add(row.eventId);
+          slice.push(row);
+        }
       }
       start = end;
       if (slice.length >= size) {
@@ -78,4 +83,12 @@ function oldestRow(context: PipelineContext) {
       context.metrics.oldestRowAge(context.pipeline.name, seconds);
     },
   };
+}
+
+/** Without an eventId a row can be neither marked nor dead-lettered: only the backend can fix it. */
+function reportUnaddressable(context: PipelineContext, row: Row): void {
+  const fields = { id: row.id, eventType: row.eventType, createdAt: row.createdAt };
+  context.once(`no-event-id|${row.id}|${row.eventType}|${row.createdAt}`, () =>
+    context.log.error("a row without eventId is skipped every cycle until the backend fixes it (logged once)", fields),
+  );
 }

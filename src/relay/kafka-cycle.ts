@@ -76,6 +76,8 @@ export async function runKafkaCycle(context: KafkaPipelineContext, signal: Abort
         await ledger.record(pipeline.name, sent.map((row) => row.eventId));
       },
     });
+    // Their partitions' leaders are unreachable: the rows stay PENDING, nothing counts against them.
+    metrics.rows("deferred", pipeline.name, published.deferred.reduce((rows, delivery) => rows + delivery.rows.length, 0));
     for (const rejection of [...prepared.rejections, ...published.rejections]) {
       await settler.deadLetter(rejection, context.topic);
     }

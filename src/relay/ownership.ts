@@ -20,6 +20,11 @@ export interface OwnershipParams {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly onOwnership: (owned: boolean) => void;
+  /**
+   * Told how each call to the lease store went, so that an outage of it is logged once when it
+   * begins and once when it ends, and counted, instead of leaving the pipeline silently on standby.
+   */
+  readonly storeHealth: { failed(error: unknown): void; succeeded(): void };
   /** The pipeline; it must stop when `signal` aborts. */
   readonly run: (signal: AbortSignal, fence: Fence) => Promise<void>;
   readonly now?: () => number;
@@ -29,9 +34,21 @@ export async function runWhileOwned(params: OwnershipParams): Promise<void> {
   const { name, leases, ttlMs, signal, log, now = Date.now } = params;
   // Stop acting a little before the lease expires in Redis, to allow for clock drift and latency.
   const margin = Math.min(1000, Math.floor(ttlMs / 5));
+  /** The call's result, or undefined when the store could not be reached; either is reported. */
+  const observed = <T>(call: Promise<T>): Promise<T | undefined> =>
+    call.then(
+      (value) => {
+        params.storeHealth.succeeded();
+        return value;
+      },
+      (error) => {
+        params.storeHealth.failed(error);
+        return undefined;
+      },
+    );
   while (!signal.aborted) {
     const token = `${params.instanceId}:${crypto.randomUUID()}`;
-    const acquired = await leases.acquire(name, token, ttlMs).catch(() => false);
+    const acquired = (await observed(leases.acquire(name, token, ttlMs))) === true;
     if (!acquired) {
       await sleep(params.acquireEveryMs, signal);
       continue;
@@ -50,7 +67,7 @@ export async function runWhileOwned(params: OwnershipParams): Promise<void> {
       owned.abort(new LeaseLostError(name));
     };
     const renewer = setInterval(async () => {
-      const renewed = await leases.renew(name, token, ttlMs).catch(() => undefined);
+      const renewed = await observed(leases.renew(name, token, ttlMs));
       if (renewed === true) validUntil = now() + ttlMs - margin;
       else if (renewed === false) lose("another instance holds it");
       else if (now() >= validUntil) lose("could not renew it before it expired (Redis unreachable)");

@@ -30,6 +30,9 @@ export interface PollLoopParams {
 export async function runPollLoop(params: PollLoopParams): Promise<void> {
   const { signal, log, now = Date.now, random = Math.random, sleep = defaultSleep } = params;
   let failures = 0;
+  // A failure that repeats every cycle (a topic that does not exist, a backend that hangs) is
+  // logged when it begins or changes, not once per backoff step.
+  let lastFailure: string | undefined;
   let marks: Promise<unknown> = Promise.resolve();
   while (!signal.aborted) {
     // The previous cycle's marks run during the wait; its rows must be settled before the next Find.
@@ -57,14 +60,19 @@ export async function runPollLoop(params: PollLoopParams): Promise<void> {
     if (outcome.status === "done") {
       if (failures > 0) log.info("pipeline recovered", { afterFailures: failures });
       failures = 0;
+      lastFailure = undefined;
       wait = outcome.more ? 0 : untilNextFind(params.pollIntervalMs, now() - startedAt);
     } else if (outcome.error instanceof KafkaUnavailableError) {
       wait = Math.max(0, outcome.error.retryAt - now());
-      log.warn("cycle stopped: kafka unavailable; nothing marked FAILED", { retryInMs: wait, error: describeError(outcome.error.cause) });
+      log.warn("cycle stopped: kafka unavailable; nothing marked FAILED", { retryInMs: wait, error: describeError(outcome.error.cause ?? outcome.error) });
     } else {
       failures++;
       wait = backoffDelay(params.failureBackoffMs, failures, random());
-      log.warn("cycle failed", { failures, retryInMs: wait, error: describeError(outcome.error) });
+      const error = describeError(outcome.error);
+      const fields = { failures, retryInMs: wait, error };
+      if (error === lastFailure) log.debug("cycle failed again", fields);
+      else log.warn("cycle failed", fields);
+      lastFailure = error;
     }
     await sleep(wait, signal);
   }

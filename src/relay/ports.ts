@@ -2,6 +2,7 @@
  * The relay's ports: what it needs from the outside, in its own words. The relay knows nothing of
  * grpc-js, kafkajs or Redis; adapters in src/grpc, src/kafka and src/dlq implement these.
  */
+import type { KafkaSendError } from "../errors.ts";
 import type {
   OutboxRow,
   SaveStudyMaterialRequest,
@@ -39,13 +40,23 @@ export interface KafkaRecord {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Where events go. Errors are `KafkaSendError`s (`retriable` false when the records are at fault). */
+/**
+ * What became of one record of a send: acknowledged, or why not. A failed record's error says
+ * whether the record is at fault (`retriable` false: split the batch, dead-letter it) or may go
+ * through later (`retriable`: its partition's leader is unreachable; the row stays PENDING).
+ */
+export type SendOutcome = { readonly ok: true } | { readonly ok: false; readonly error: KafkaSendError };
+
+/** Where events go. */
 export interface EventSink {
   /**
-   * Sends records to one topic and resolves once Kafka acknowledged every one of them (with the
-   * configured acks). A rejection means none of them counts as delivered.
+   * Sends records to one topic and resolves once each is acknowledged (with the configured acks)
+   * or has failed, with one outcome per record, in order: only an `ok` record counts as delivered.
+   * Rejects when nothing can be sent at all: Kafka unreachable (a retriable `KafkaSendError` or
+   * `KafkaUnavailableError`), the topic missing or not writable (`KafkaTopicError`), or every record
+   * refused for one reason (a non-retriable `KafkaSendError`, as if each record failed with it).
    */
-  send(topic: string, records: readonly KafkaRecord[]): Promise<void>;
+  send(topic: string, records: readonly KafkaRecord[]): Promise<SendOutcome[]>;
 }
 
 /**

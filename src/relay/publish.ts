@@ -1,16 +1,24 @@
 /**
  * Sends a cycle's deliveries to one topic in as few sends as Kafka's batch size limit allows, one
- * send at a time, and hands each acknowledged batch to `onAcked` before the next send, so that
- * the window between an acknowledgement and its record in the ledger is one batch.
+ * send at a time, and hands the acknowledged part of each send to `onAcked` before the next send,
+ * so that the window between an acknowledgement and its record in the ledger is one batch. A send
+ * is judged record by record: what Kafka acknowledged is delivered, what it refused for the
+ * records' own fault is split until the record at fault stands alone, and what could not reach
+ * its partition's leader waits for the next cycle.
  */
 import { KafkaSendError, PermanentEventError } from "../errors.ts";
-import type { EventSink } from "./ports.ts";
+import type { EventSink, SendOutcome } from "./ports.ts";
 import type { Delivery, Rejection } from "./records.ts";
 import type { Serial } from "./serial.ts";
 
 export interface PublishResult {
   /** Deliveries Kafka refused for good (a record at fault, or the topic), for the DLQ. */
   readonly rejections: Rejection[];
+  /**
+   * Deliveries that may go through later (their partition's leader is unreachable); their rows stay
+   * PENDING for the next cycle, nothing is counted against them.
+   */
+  readonly deferred: readonly Delivery[];
   /** Why publishing stopped early, if it did; the unsent deliveries stay PENDING. */
   readonly stoppedBy?: unknown;
 }
@@ -25,6 +33,7 @@ export async function publishDeliveries(params: {
   signal?: AbortSignal;
   /** Runs before every send; throwing stops publishing (the fencing check). */
   beforeSend?: () => Promise<void>;
+  /** Receives the deliveries of each send that Kafka acknowledged, before the next send. */
   onAcked: (acked: readonly Delivery[]) => Promise<void>;
   /**
    * Runs each send together with its `onAcked`, exclusively: shared by every pipeline of a process,
@@ -33,40 +42,55 @@ export async function publishDeliveries(params: {
   exclusive?: Serial;
 }): Promise<PublishResult> {
   const rejections: Rejection[] = [];
+  const deferred: Delivery[] = [];
   const exclusive: Serial = params.exclusive ?? ((task) => task());
   const send = async (batch: readonly Delivery[]): Promise<void> => {
-    let acked = false;
+    let outcomes: readonly SendOutcome[] = [];
+    let recording = false;
     try {
       await exclusive(async () => {
-        await params.sink.send(params.topic, batch.map((delivery) => delivery.record));
-        acked = true;
-        await params.onAcked(batch);
+        outcomes = await params.sink.send(params.topic, batch.map((delivery) => delivery.record));
+        const acked = batch.filter((_, index) => outcomes[index]?.ok);
+        recording = true;
+        if (acked.length > 0) await params.onAcked(acked);
       });
     } catch (error) {
-      // The batch was delivered and only its record failed: nothing to split or dead-letter.
-      if (acked) throw error;
+      // Kafka acknowledged and only the record failed: nothing to split or dead-letter.
+      if (recording) throw error;
       if (!(error instanceof KafkaSendError) || error.retriable) throw error;
-      if (batch.length === 1 || error.scope === "topic") {
-        for (const delivery of batch) rejections.push(...rejectAll(delivery, error));
-        return;
-      }
+      // One refusal for the whole send: every record failed with it.
+      outcomes = batch.map(() => ({ ok: false, error }));
+    }
+    // Records refused for their own fault; the acknowledged ones are never sent again.
+    const refused: { delivery: Delivery; error: KafkaSendError }[] = [];
+    batch.forEach((delivery, index) => {
+      const outcome = outcomes[index];
+      if (!outcome || outcome.ok) return;
+      if (outcome.error.retriable) deferred.push(delivery);
+      else if (outcome.error.scope === "topic") rejections.push(...rejectAll(delivery, outcome.error));
+      else refused.push({ delivery, error: outcome.error });
+    });
+    if (refused.length === 1) {
+      const [only] = refused as [(typeof refused)[number]];
+      rejections.push(...rejectAll(only.delivery, only.error));
+    } else if (refused.length > 1) {
       // Split to find the records Kafka refuses; the others are still delivered.
-      const half = Math.ceil(batch.length / 2);
-      await send(batch.slice(0, half));
-      await send(batch.slice(half));
+      const half = Math.ceil(refused.length / 2);
+      await send(refused.slice(0, half).map((item) => item.delivery));
+      await send(refused.slice(half).map((item) => item.delivery));
     }
   };
 
   for (const batch of batchesBySize(params.deliveries, params.maxBatchBytes, params.framing)) {
-    if (params.signal?.aborted) return { rejections, stoppedBy: params.signal.reason };
+    if (params.signal?.aborted) return { rejections, deferred, stoppedBy: params.signal.reason };
     try {
       await params.beforeSend?.();
       await send(batch);
     } catch (error) {
-      return { rejections, stoppedBy: error };
+      return { rejections, deferred, stoppedBy: error };
     }
   }
-  return { rejections };
+  return { rejections, deferred };
 }
 
 /** Bytes Kafka frames the records of one send with: per record, per record header, per send. */

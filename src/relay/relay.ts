@@ -4,10 +4,12 @@
  * only wires rows of the pipeline table to them.
  */
 import type { Config } from "../config/config.ts";
+import type { Dependency } from "../errors.ts";
 import type { BackendChannels } from "../grpc/channels.ts";
 import { createOutboxSource } from "../grpc/outbox-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { RelayMetrics } from "../observability/metrics.ts";
+import type { Outages } from "../observability/outages.ts";
 import type { Pipeline } from "../pipelines/pipeline.ts";
 import type { KafkaBreaker } from "./breaker.ts";
 import type { CycleOutcome, PipelineContext } from "./context.ts";
@@ -16,6 +18,7 @@ import { type GcPacer, pacedSource } from "./gc-pacing.ts";
 import { runKafkaCycle } from "./kafka-cycle.ts";
 import { runLawCycle } from "./law-cycle.ts";
 import { runWhileOwned } from "./ownership.ts";
+import { createOnce } from "./once.ts";
 import { runPollLoop } from "./poll-loop.ts";
 import { createSerial, type Serial } from "./serial.ts";
 import type { DeadLetterStore, DeliveryLedger, EventSink, LeaseStore, StudyMaterialService } from "./ports.ts";
@@ -34,6 +37,10 @@ export interface RelayDependencies {
   readonly gc: GcPacer;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
+  /** Told how each cycle ended, for /health. */
+  readonly cycles: { succeeded(pipeline: string): void; failed(pipeline: string, error: unknown): void };
+  /** Where unreachable dependencies are reported (logged once per outage, counted). */
+  readonly outages: Outages<Dependency>;
   /** Told whenever this instance starts or stops owning a pipeline. */
   readonly onOwnership: (pipeline: Pipeline["name"], owned: boolean) => void;
 }
@@ -55,6 +62,7 @@ export async function runRelay(deps: RelayDependencies, signal: AbortSignal): Pr
         signal,
         log,
         onOwnership: (owned) => deps.onOwnership(pipeline.name, owned),
+        storeHealth: { failed: (error) => deps.outages.failed("redis", error), succeeded: () => deps.outages.succeeded("redis") },
         run: (ownedSignal, fence) => runPipeline(deps, pipeline, log, ownedSignal, fence, deliveries),
       });
     }),
@@ -82,6 +90,7 @@ function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, s
     markConcurrency: config.relay.markConcurrency,
     now: () => new Date(),
     fence,
+    once: createOnce(),
   };
   let cycle: (signal: AbortSignal) => Promise<CycleOutcome>;
   let gate: (() => number) | undefined;
@@ -110,7 +119,12 @@ function runPipeline(deps: RelayDependencies, pipeline: Pipeline, log: Logger, s
   log.info("pipeline started", { kind: pipeline.kind, eventTypes: pipeline.find.eventTypes });
   return runPollLoop({
     name: pipeline.name,
-    cycle,
+    cycle: async (cycleSignal) => {
+      const outcome = await cycle(cycleSignal).catch((error: unknown): CycleOutcome => ({ status: "failed", error }));
+      if (outcome.status === "done") deps.cycles.succeeded(pipeline.name);
+      else if (!cycleSignal.aborted) deps.cycles.failed(pipeline.name, outcome.error);
+      return outcome;
+    },
     gate,
     pollIntervalMs: config.relay.pollIntervalMs,
     failureBackoffMs: config.relay.findBackoffMs,
@@ -124,8 +138,9 @@ function timed(sink: EventSink, observe: (seconds: number) => void): EventSink {
   return {
     async send(topic, records) {
       const started = performance.now();
-      await sink.send(topic, records);
+      const outcomes = await sink.send(topic, records);
       observe((performance.now() - started) / 1000);
+      return outcomes;
     },
   };
 }

@@ -92,20 +92,20 @@ export const kafkaBrokerPause: Scenario = {
     await context.startRelay("relay-a");
   },
   async fault(context) {
-    const pid = (context.kafka as Partial<{ pid(): number }> | undefined)?.pid?.();
-    if (pid === undefined) throw new Error("this scenario needs its private broker's pid");
+    const broker = context.kafka;
+    if (!broker) throw new Error("this scenario needs its private broker");
     await at(context, 0.25);
     await midCycle(context);
     const outage = nextLog(relay(context, "relay-a"), (line) => line.msg === "kafka unreachable; pipelines wait and nothing is marked FAILED");
     context.faultBegins("Kafka broker SIGSTOP: connections stay open, requests queue unanswered");
-    process.kill(pid, "SIGSTOP");
+    broker.pause();
     try {
       // Every attempt of the send in flight times out (3 × 1 s), the breaker opens.
       await outage;
       context.note("the relay saw the outage; rows keep coming");
       await at(context, 0.65);
     } finally {
-      process.kill(pid, "SIGCONT");
+      broker.resume();
     }
     context.faultEnds("Kafka broker SIGCONT: it answers the queued requests, then new ones");
   },

@@ -16,9 +16,10 @@ import {
   startHoBomBackend,
   startSpaceBackend,
 } from "../../support/backends/index.ts";
+import { DLQ_BASE, http } from "../../support/http-client.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis } from "../../support/redis-inspect.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -167,3 +168,27 @@ test("a backlog whose Find response exceeds the receive limit is reported with w
   await startRelay({ HOBOM_GRPC_MAX_RECEIVE_BYTES: String(16 * 1024 * 1024) });
   await eventually(() => rows.every((row) => row.status === "SENT"), 30_000);
 }, 60_000);
+
+test("rows without payload whose eventId holds a glob star, a newline or 10 KB are dead-lettered under keys the API lists, reads and deletes", async () => {
+  const odd = ["evil*id", "line\nbreak", "y".repeat(10_240)].map((eventId) => hobom.messages.add({ eventId, payload: null }));
+  const plain = hobom.messages.add({ payload: null });
+  const { setup, relay } = await startRelay();
+  await eventually(() => [...odd, plain].every((row) => row.status === "FAILED"));
+  const api = (method: string, path: string) => http(relay.httpUrl, method, `${DLQ_BASE}${path}`, { apiKey: TEST_INTERNAL_API_KEY });
+
+  const listed = (await api("GET", "/dlq?prefix=" + encodeURIComponent(`${setup.namespace}dlq:menu:`))).body.items as string[];
+  expect(listed).toHaveLength(4);
+  // The Go processor's key for an ordinary eventId; a digest for the others.
+  expect(listed).toContain(`${setup.namespace}dlq:menu:${plain.eventId}`);
+  expect(listed.filter((key) => /dlq:menu:sha256-[0-9a-f]{64}$/.test(key))).toHaveLength(3);
+  const eventIds: string[] = [];
+  for (const key of listed) {
+    const read = await api("GET", `/dlq/${encodeURIComponent(key)}`);
+    expect(read.status).toBe(200);
+    eventIds.push(read.body.meta.eventId);
+    expect(read.body.item.eventId).toBe(read.body.meta.eventId);
+    expect((await api("DELETE", `/dlq/${encodeURIComponent(key)}`)).status).toBe(200);
+  }
+  expect(eventIds.sort()).toEqual([...odd, plain].map((row) => row.eventId).sort());
+  expect((await api("GET", "/dlq")).body.items).toEqual([]);
+});

@@ -94,3 +94,31 @@ test("SIGTERM in the middle of a 2,000-row backlog exits 0, and after a restart 
   expectEachExactlyOnce(records.map((record) => record.key), rows.map((row) => row.eventId));
   expect(hobom.calls.count("PatchOutboxMarkAsFailedUseCase")).toBe(0);
 }, 120_000);
+
+test("SIGTERM while the broker hangs (SIGSTOP) exits within HOBOM_SHUTDOWN_TIMEOUT_MS, closes included", async () => {
+  let broker: KafkaBroker | undefined;
+  try {
+    broker = await startKafkaBroker({ name: uniqueName("hang") });
+    const setup = relayTestSetup({ hobom, kafkaBrokers: broker.brokers, overrides: { HOBOM_SHUTDOWN_TIMEOUT_MS: "3000", HOBOM_KAFKA_WRITE_TIMEOUT_MS: "20000" } });
+    await createTopics(broker.brokers, [setup.topics.messages]);
+    const relay = await startRelayProcess(setup.env);
+    const first = hobom.messages.add({ payload: messagePayload() });
+    await eventually(() => first.status === "SENT");
+
+    broker.pause();
+    const findsBefore = hobom.calls.count("FindOutboxByEventTypeAndStatusUseCase");
+    Array.from({ length: 50 }, () => hobom.messages.add({ payload: messagePayload() }));
+    // The next Find picks the rows up, and their send to the paused broker would wait 20 s for its answer.
+    await eventually(() => hobom.calls.count("FindOutboxByEventTypeAndStatusUseCase") > findsBefore);
+    await Bun.sleep(500);
+    const stopped = performance.now();
+    const code = await relay.stop();
+    const took = performance.now() - stopped;
+    expect(took).toBeLessThan(3_000 + 1_000);
+    expect(code).toBe(1);
+    expect(relay.logs.some((line) => line.level === "error" && String(line.msg).includes("shutdown timeout"))).toBe(true);
+  } finally {
+    broker?.resume();
+    await broker?.kill();
+  }
+}, 120_000);

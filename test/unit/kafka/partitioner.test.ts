@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
-import { keyHashPartitioner, murmur2 } from "../../../src/kafka/partitioner.ts";
+import { explicitPartitioner, murmur2, partitionOf } from "../../../src/kafka/partitioner.ts";
 
 const partitions = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
@@ -12,15 +12,13 @@ const keys = [
   ...Array.from({ length: 2_000 }, () => crypto.randomUUID()),
 ];
 
-describe("keyHashPartitioner", () => {
+describe("partitionOf", () => {
   test("puts every key on the partition kafkajs's DefaultPartitioner chooses", () => {
-    const relay = keyHashPartitioner();
     const kafkajs = Partitioners.DefaultPartitioner();
     for (const count of [1, 2, 3, 6, 10, 64]) {
       const partitionMetadata = partitions(count);
       for (const key of keys) {
-        const args = { topic: "hobom.messages", partitionMetadata, message: { key, value: "{}" } };
-        expect(relay(args)).toBe(kafkajs(args));
+        expect(partitionOf(key, count)).toBe(kafkajs({ topic: "hobom.messages", partitionMetadata, message: { key, value: "{}" } }));
       }
     }
   });
@@ -33,5 +31,19 @@ describe("keyHashPartitioner", () => {
     expect(murmur2("a-little-bit-longer-string")).toBe(-1486304829);
     expect(murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8")).toBe(-58897971);
     expect(murmur2("abc")).toBe(479470107);
+  });
+});
+
+describe("explicitPartitioner", () => {
+  test("hands kafkajs the partition each record names", () => {
+    const partitioner = explicitPartitioner();
+    const partitionMetadata = partitions(6);
+    for (const partition of [0, 3, 5]) {
+      expect(partitioner({ topic: "t", partitionMetadata, message: { key: "k", value: "{}", partition } })).toBe(partition);
+    }
+  });
+
+  test("refuses a record without a partition instead of letting kafkajs pick one", () => {
+    expect(() => explicitPartitioner()({ topic: "t", partitionMetadata: partitions(6), message: { key: "k", value: "{}" } })).toThrow(TypeError);
   });
 });

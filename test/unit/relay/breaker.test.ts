@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { KafkaSendError, KafkaUnavailableError } from "../../../src/errors.ts";
+import { KafkaSendError, KafkaTopicError, KafkaUnavailableError } from "../../../src/errors.ts";
 import { withBreaker } from "../../../src/relay/breaker.ts";
 import { deferred, FakeSink } from "./fakes.ts";
 
@@ -151,5 +151,25 @@ describe("withBreaker", () => {
     for (const error of errors) expect(error).toBeInstanceOf(KafkaUnavailableError);
     expect(breaker.retryAt() - at()).toBe(1_000);
     expect(changes).toHaveLength(1);
+  });
+
+  test("lets a topic that cannot be written through without opening: Kafka answered, only that topic's pipelines wait", async () => {
+    const { sink, breaker, changes } = setup();
+    const missing = new KafkaTopicError(TOPIC, "missing");
+    sink.behaviour = () => {
+      throw missing;
+    };
+    expect(await breaker.send(TOPIC, RECORDS).catch((error) => error)).toBe(missing);
+    expect(breaker.isOpen()).toBe(false);
+    expect(changes).toEqual([]);
+  });
+
+  test("hands each record's outcome through, and stays closed when only some partitions failed", async () => {
+    const { sink, breaker } = setup();
+    const unreachable = new KafkaSendError(TOPIC, "partition 1 waits for its leader", { retriable: true });
+    sink.behaviour = () => [{ ok: true }, { ok: false, error: unreachable }];
+    const outcomes = await breaker.send(TOPIC, [...RECORDS, { key: "e2", value: "{}", headers: {} }]);
+    expect(outcomes).toEqual([{ ok: true }, { ok: false, error: unreachable }]);
+    expect(breaker.isOpen()).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ import type {
   DeadLetterStore,
   DeliveryLedger,
   EventSink,
+  SendOutcome,
   KafkaRecord,
   OutboxSource,
   PendingRows,
@@ -92,25 +93,33 @@ export class FakeOutbox implements OutboxSource {
   }
 }
 
-/** A sink that records each send; `behaviour` may throw to refuse it (nothing is then kept). */
+/**
+ * A sink that records each send. `behaviour` may throw to refuse the whole send (nothing is then
+ * kept), or return one outcome per record (only the `ok` ones are kept); returning nothing acks all.
+ */
 export class FakeSink implements EventSink {
   readonly sends: { topic: string; records: KafkaRecord[] }[] = [];
   readonly acked: KafkaRecord[] = [];
-  behaviour: (topic: string, records: readonly KafkaRecord[], call: number) => void | Promise<void> = () => {};
+  behaviour: (topic: string, records: readonly KafkaRecord[], call: number) => void | SendOutcome[] | Promise<void | SendOutcome[]> = () => {};
 
   constructor(readonly timeline: Timeline = []) {}
 
-  async send(topic: string, records: readonly KafkaRecord[]): Promise<void> {
+  async send(topic: string, records: readonly KafkaRecord[]): Promise<SendOutcome[]> {
     const call = this.sends.length;
     this.sends.push({ topic, records: [...records] });
+    let outcomes: SendOutcome[];
     try {
-      await this.behaviour(topic, records, call);
+      outcomes = (await this.behaviour(topic, records, call)) ?? records.map(() => ({ ok: true }));
     } catch (error) {
       this.timeline.push(`send-refused:${records.map((record) => record.key).join(",")}`);
       throw error;
     }
-    this.timeline.push(`send:${records.map((record) => record.key).join(",")}`);
-    this.acked.push(...records);
+    const acked = records.filter((_, index) => outcomes[index]?.ok);
+    const failed = records.filter((_, index) => !outcomes[index]?.ok);
+    this.timeline.push(`send:${acked.map((record) => record.key).join(",")}`);
+    if (failed.length > 0) this.timeline.push(`send-failed:${failed.map((record) => record.key).join(",")}`);
+    this.acked.push(...acked);
+    return outcomes;
   }
 }
 

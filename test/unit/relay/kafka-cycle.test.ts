@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { OPEN_FENCE } from "../../../src/relay/fence.ts";
+import { createOnce } from "../../../src/relay/once.ts";
 import { BackendCallError, KafkaSendError, KafkaUnavailableError, RedisError } from "../../../src/errors.ts";
 import { LeaseLostError } from "../../../src/relay/fence.ts";
 import { logItem } from "../../../src/pipelines/mappers/log.ts";
-import { silentLogger } from "../../../src/observability/logger.ts";
+import { createLogger, type Logger, silentLogger } from "../../../src/observability/logger.ts";
 import type { EventPipeline, LogPipeline, PipelineName } from "../../../src/pipelines/pipeline.ts";
 import { PIPELINES } from "../../../src/pipelines/table.ts";
 import { withBreaker } from "../../../src/relay/breaker.ts";
@@ -18,7 +19,10 @@ const NOW = new Date("2024-05-06T07:08:09Z");
 const NANOS = 1_714_979_289_000_000_000n;
 const byName = <P>(name: PipelineName) => PIPELINES.find((pipeline) => pipeline.name === name) as P;
 
-function setup(name: PipelineName = "message", options: { maxMessageBytes?: number; sink?: (world: ReturnType<typeof createWorld>) => EventSink } = {}) {
+function setup(
+  name: PipelineName = "message",
+  options: { maxMessageBytes?: number; sink?: (world: ReturnType<typeof createWorld>) => EventSink; log?: Logger } = {},
+) {
   const world = createWorld();
   const pipeline = byName<EventPipeline | LogPipeline>(name);
   const controller = new AbortController();
@@ -27,10 +31,11 @@ function setup(name: PipelineName = "message", options: { maxMessageBytes?: numb
     source: world.outbox,
     ledger: world.ledger,
     dlq: world.dlq,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     metrics: world.metrics,
     markConcurrency: 4,
     fence: OPEN_FENCE,
+    once: createOnce(),
     now: () => NOW,
     sink: options.sink ? options.sink(world) : world.sink,
     topic: name === "message" ? "hobom.messages" : name === "angel" ? "hobom.angel-events" : "hobom.logs",
@@ -363,5 +368,46 @@ describe("runKafkaCycle on a large Find", () => {
     const keys = sink.sends.flatMap((send) => send.records.map((record) => record.key));
     expect(keys.length).toBeGreaterThanOrEqual(3);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe("runKafkaCycle on a cluster and with odd rows", () => {
+  test("publishes an eventId that a Find returned twice once, and marks it once", async () => {
+    const { outbox, sink, timeline, cycle } = setup();
+    outbox.add(...messageRows("e1", "e2", "e1"));
+    expect(await cycle()).toEqual({ status: "done", fetched: 3, more: false });
+    expect(sink.sends.flatMap((send) => send.records.map((record) => record.key))).toEqual(["e1", "e2"]);
+    expect(timeline.filter((entry) => entry === "markSent:e1")).toHaveLength(1);
+  });
+
+  test("logs a row without eventId once, not on every cycle it comes back in", async () => {
+    const lines: { msg: string; eventType?: string; row?: unknown }[] = [];
+    const log = createLogger({ level: "info", write: (line) => void lines.push(JSON.parse(line)) });
+    const { outbox, cycle } = setup("message", { log });
+    outbox.add(outboxRow("", "MESSAGE", messagePayload({})), ...messageRows("e1"));
+    await cycle();
+    await cycle();
+    await cycle();
+    const skipped = lines.filter((line) => line.msg.startsWith("a row without eventId"));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]?.eventType).toBe("MESSAGE");
+    // Not the whole row: its payload may be large and it is the backend's to fix.
+    expect(skipped[0]?.row).toBeUndefined();
+  });
+
+  test("marks the rows Kafka acknowledged and leaves those of an unreachable partition PENDING, with nothing FAILED", async () => {
+    const { outbox, sink, dlq, metrics, cycle } = setup();
+    outbox.add(...messageRows("e1", "e2", "e3", "e4"));
+    const unreachable = new KafkaSendError("hobom.messages", "partition 3 waits for its leader", { retriable: true });
+    sink.behaviour = (_topic, records) => records.map((record) => (record.key === "e2" || record.key === "e4" ? { ok: false, error: unreachable } : { ok: true }));
+    expect(await cycle()).toEqual({ status: "done", fetched: 4, more: false });
+    expect(["e1", "e2", "e3", "e4"].map((eventId) => outbox.statusOf(eventId))).toEqual(["SENT", "PENDING", "SENT", "PENDING"]);
+    expect(dlq.letters).toEqual([]);
+    expect(metrics.count("message", "deferred")).toBe(2);
+    // The next cycle, with the partition back, delivers only what was left.
+    sink.behaviour = () => {};
+    await cycle();
+    expect(sink.sends.at(-1)?.records.map((record) => record.key)).toEqual(["e2", "e4"]);
+    expect(["e2", "e4"].map((eventId) => outbox.statusOf(eventId))).toEqual(["SENT", "SENT"]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { OPEN_FENCE } from "../../../src/relay/fence.ts";
+import { createOnce } from "../../../src/relay/once.ts";
 import { BackendCallError, RedisError } from "../../../src/errors.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
 import type { LawPipeline } from "../../../src/pipelines/pipeline.ts";
@@ -24,6 +25,7 @@ function setup(options: { attempts?: number } = {}) {
     metrics: world.metrics,
     markConcurrency: 4,
     fence: OPEN_FENCE,
+    once: createOnce(),
     now: () => new Date("2024-05-06T07:08:09Z"),
     studyMaterial: world.studyMaterial,
     generateAttempts: options.attempts ?? 3,

@@ -46,6 +46,8 @@ class MemoryLeases implements LeaseStore {
 function start(leases: LeaseStore, options: { ttlMs?: number; instanceId?: string } = {}) {
   const stop = new AbortController();
   const events: string[] = [];
+  const storeFailures: unknown[] = [];
+  let storeSuccesses = 0;
   let fence: Fence | undefined;
   let runSignal: AbortSignal | undefined;
   let runs = 0;
@@ -58,6 +60,7 @@ function start(leases: LeaseStore, options: { ttlMs?: number; instanceId?: strin
     signal: stop.signal,
     log: silentLogger,
     onOwnership: (owned) => events.push(owned ? "owned" : "standby"),
+    storeHealth: { failed: (error) => storeFailures.push(error), succeeded: () => storeSuccesses++ },
     run: (signal, given) => {
       runs++;
       fence = given;
@@ -65,7 +68,7 @@ function start(leases: LeaseStore, options: { ttlMs?: number; instanceId?: strin
       return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     },
   });
-  return { stop, done, events, fence: () => fence, runSignal: () => runSignal, runs: () => runs };
+  return { stop, done, events, storeFailures, storeSuccesses: () => storeSuccesses, fence: () => fence, runSignal: () => runSignal, runs: () => runs };
 }
 
 async function until(condition: () => boolean, timeoutMs = 2000) {
@@ -157,8 +160,13 @@ describe("runWhileOwned", () => {
     // While Redis is down nobody can prove ownership, so nobody runs the pipeline.
     await Bun.sleep(100);
     expect(owner.runs()).toBe(1);
+    // Each failed renewal and lease attempt is reported, for the outage log and the errors metric.
+    expect(owner.storeFailures.length).toBeGreaterThanOrEqual(2);
+    expect(owner.storeFailures.every((error) => (error as Error).message === "redis unreachable")).toBe(true);
+    const successesBefore = owner.storeSuccesses();
     leases.down = false;
     await until(() => owner.runs() === 2, 1000);
+    expect(owner.storeSuccesses()).toBeGreaterThan(successesBefore);
     owner.stop.abort();
     await owner.done;
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { BackendCallError, KafkaUnavailableError } from "../../../src/errors.ts";
-import { silentLogger } from "../../../src/observability/logger.ts";
+import { BackendCallError, KafkaTopicError, KafkaUnavailableError } from "../../../src/errors.ts";
+import { createLogger, type Logger, silentLogger } from "../../../src/observability/logger.ts";
 import type { CycleOutcome } from "../../../src/relay/context.ts";
 import { runPollLoop } from "../../../src/relay/poll-loop.ts";
 import { RecordingMetrics } from "./fakes.ts";
@@ -23,6 +23,7 @@ async function runScript(options: {
   gate?: (now: number) => number;
   /** Receives a function that moves the fake clock, for cycles that take time. */
   onClock?: (advance: (ms: number) => void) => void;
+  log?: Logger;
 }) {
   const controller = new AbortController();
   const timeline: string[] = [];
@@ -35,7 +36,7 @@ async function runScript(options: {
     pollIntervalMs: INTERVAL,
     failureBackoffMs: FIND_BACKOFF,
     signal: controller.signal,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     metrics,
     now: () => clock,
     random: () => 0,
@@ -282,5 +283,33 @@ describe("runPollLoop and the marks of a cycle", () => {
     });
     await loop;
     expect(settledMarks).toBe(true);
+  });
+});
+
+describe("runPollLoop's log", () => {
+  function capture() {
+    const lines: { level: string; msg: string; error?: string }[] = [];
+    return { lines, log: createLogger({ level: "info", write: (line) => void lines.push(JSON.parse(line)) }) };
+  }
+
+  test("logs a failure that repeats every cycle once, again when it changes, and the recovery", async () => {
+    const { lines, log } = capture();
+    const missing = new KafkaTopicError("hobom.messages", "missing");
+    const hang = new BackendCallError("for-hobom-backend", "Find", "DEADLINE_EXCEEDED", "", { retriable: true });
+    await runScript({ outcomes: [failed(missing), failed(missing), failed(missing), failed(hang), done()], sleeps: 5, log });
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      ["warn", "cycle failed"],
+      ["warn", "cycle failed"],
+      ["info", "pipeline recovered"],
+    ]);
+    expect(lines[0]?.error).toContain("topic hobom.messages does not exist");
+    expect(lines[1]?.error).toContain("DEADLINE_EXCEEDED");
+  });
+
+  test("never logs an undefined error when Kafka is unavailable without a cause", async () => {
+    const { lines, log } = capture();
+    await runScript({ outcomes: [failed(new KafkaUnavailableError(0))], sleeps: 1, log });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.error).toBe("kafka is unavailable (breaker open)");
   });
 });

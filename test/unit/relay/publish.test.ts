@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { KafkaSendError, PermanentEventError } from "../../../src/errors.ts";
 import { batchesBySize, KAFKA_FRAMING, publishDeliveries } from "../../../src/relay/publish.ts";
+import type { SendOutcome } from "../../../src/relay/ports.ts";
 import type { Delivery } from "../../../src/relay/records.ts";
 import { outboxRow } from "../pipelines/payloads.ts";
 import { FakeSink } from "./fakes.ts";
@@ -48,7 +49,7 @@ describe("publishDeliveries", () => {
         timeline.push(`acked:${keys(acked).join(",")}`);
       },
     });
-    expect(result).toEqual({ rejections: [] });
+    expect(result).toEqual({ rejections: [], deferred: [] });
     expect(sink.sends.map((send) => send.topic)).toEqual([TOPIC, TOPIC, TOPIC]);
     expect(timeline).toEqual(["send:a,b", "acked:a,b", "send:c,d", "acked:c,d", "send:e", "acked:e"]);
   });
@@ -173,5 +174,70 @@ describe("batchesBySize with Kafka's framing", () => {
     const [unframed] = batchesBySize(deliveries, max);
     const unframedOnTheWire = KAFKA_FRAMING.perBatch + (unframed ?? []).reduce((sum, delivery) => sum + delivery.bytes + KAFKA_FRAMING.perRecord + 3 * KAFKA_FRAMING.perHeader, 0);
     expect(unframedOnTheWire).toBeGreaterThan(max);
+  });
+});
+
+/** A send whose records fail by partition, as the Kafka sink reports them: `fate` per key. */
+function partitioned(fate: (key: string, call: number) => "ok" | "refused" | "unreachable") {
+  const refused = permanent();
+  const unreachable = new KafkaSendError(TOPIC, "partition 2 waits for its leader", { retriable: true });
+  return (_topic: string, records: readonly { key: string }[], call: number): SendOutcome[] =>
+    records.map((record) => {
+      const verdict = fate(record.key, call);
+      return verdict === "ok" ? { ok: true } : { ok: false, error: verdict === "refused" ? refused : unreachable };
+    });
+}
+
+describe("publishDeliveries with outcomes per record", () => {
+  test("records and marks the acknowledged records of a partly acknowledged send, and never sends them again", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = partitioned((key) => (key === "c" || key === "e" ? "unreachable" : "ok"));
+    const acked: string[][] = [];
+    const items = ["a", "b", "c", "d", "e"].map((key) => delivery(key, 10));
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 1000, onAcked: async (batch) => void acked.push(keys(batch)) });
+    expect(acked).toEqual([["a", "b", "d"]]);
+    expect(keys(result.deferred)).toEqual(["c", "e"]);
+    expect(result.rejections).toEqual([]);
+    expect(result.stoppedBy).toBeUndefined();
+    expect(sink.sends).toHaveLength(1);
+  });
+
+  test("goes on with the next batches while some partition's leader is unreachable", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = partitioned((key) => (key.startsWith("x") ? "unreachable" : "ok"));
+    const acked: string[] = [];
+    const items = ["a", "x1", "b", "x2", "c", "d"].map((key) => delivery(key, 40));
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 100, onAcked: async (batch) => void acked.push(...keys(batch)) });
+    expect(sink.sends.map((send) => send.records.map((record) => record.key))).toEqual([["a", "x1"], ["b", "x2"], ["c", "d"]]);
+    expect(acked).toEqual(["a", "b", "c", "d"]);
+    expect(keys(result.deferred)).toEqual(["x1", "x2"]);
+  });
+
+  test("splits only the refused part of a send to find the record at fault; the acknowledged part is not sent again", async () => {
+    const sink = new FakeSink();
+    // One partition (a, bad, c) is refused as a whole for one record; the other (p, q) is acknowledged.
+    sink.behaviour = (_topic, records) => {
+      const refusedPartition = records.some((record) => record.key === "bad");
+      return records.map((record) =>
+        ["p", "q"].includes(record.key) || !refusedPartition ? { ok: true as const } : { ok: false as const, error: permanent() },
+      );
+    };
+    const acked: string[][] = [];
+    const items = ["a", "p", "bad", "q", "c"].map((key) => delivery(key, 10));
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: items, maxBatchBytes: 1000, onAcked: async (batch) => void acked.push(keys(batch)) });
+    expect(result.rejections.map((rejection) => rejection.row.eventId)).toEqual(["bad"]);
+    expect(acked.flat().sort()).toEqual(["a", "c", "p", "q"]);
+    // Every record reached Kafka's acknowledgement exactly once.
+    expect(sink.acked.map((record) => record.key).sort()).toEqual(["a", "c", "p", "q"]);
+    expect(sink.sends[0]?.records.map((record) => record.key)).toEqual(["a", "p", "bad", "q", "c"]);
+    expect(sink.sends.slice(1).every((send) => send.records.every((record) => !["p", "q"].includes(record.key)))).toBe(true);
+  });
+
+  test("dead-letters a record refused alone without sending it again", async () => {
+    const sink = new FakeSink();
+    sink.behaviour = partitioned((key) => (key === "big" ? "refused" : "ok"));
+    const result = await publishDeliveries({ sink, topic: TOPIC, deliveries: ["a", "big", "b"].map((key) => delivery(key)), maxBatchBytes: 1000, onAcked: async () => {} });
+    expect(result.rejections.map((rejection) => rejection.row.eventId)).toEqual(["big"]);
+    expect(sink.sends).toHaveLength(1);
   });
 });

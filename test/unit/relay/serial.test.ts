@@ -36,6 +36,7 @@ describe("publishDeliveries with a shared serial", () => {
       send: async (topic: string, records: readonly KafkaRecord[]) => {
         timeline.push(`send ${topic}:${records.map((record) => record.key).join(",")}`);
         await Bun.sleep(1);
+        return records.map(() => ({ ok: true as const }));
       },
     };
     const publish = (topic: string, key: string) =>

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { OPEN_FENCE } from "../../../src/relay/fence.ts";
+import { createOnce } from "../../../src/relay/once.ts";
 import { BackendCallError, MappingError, RecordTooLargeError, RedisError } from "../../../src/errors.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
 import type { Pipeline } from "../../../src/pipelines/pipeline.ts";
@@ -24,6 +25,7 @@ function setup(markConcurrency = 4) {
     metrics: world.metrics,
     markConcurrency,
     fence: OPEN_FENCE,
+    once: createOnce(),
     now: () => NOW,
   };
   const rows = ["e1", "e2", "e3"].map((eventId) => outboxRow(eventId, "MESSAGE", {}));

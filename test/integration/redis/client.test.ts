@@ -1,0 +1,59 @@
+/**
+ * The Redis client against real servers: a deadline on every command (a Redis that hangs fails a
+ * cycle in seconds, not when the socket closes), and Redis refusing a command told apart from
+ * Redis being unreachable.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { RedisError } from "../../../src/errors.ts";
+import { connectRedis } from "../../../src/redis/client.ts";
+import { testbedEnv } from "../../support/testbed-env.ts";
+
+/** A server that accepts connections and never answers: a Redis that hangs (SIGSTOP, a half-open connection). */
+const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+afterAll(() => silent.stop(true));
+
+describe("connectRedis", () => {
+  test("fails a command within its deadline when Redis accepts the connection but never answers", async () => {
+    const redis = connectRedis({ url: `redis://127.0.0.1:${silent.port}`, commandTimeoutMs: 300 });
+    const started = performance.now();
+    const error = await redis.send("GET", ["k"]).catch((caught) => caught);
+    const took = performance.now() - started;
+    redis.close();
+    expect(error).toBeInstanceOf(RedisError);
+    expect((error as RedisError).refused).toBe(false);
+    expect((error as RedisError).retriable).toBe(true);
+    expect((error as Error).message).toContain("no answer within 300 ms");
+    expect(took).toBeLessThan(2_000);
+  });
+
+  test("fails a command within its deadline when nothing listens", async () => {
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = closed.port;
+    closed.stop(true);
+    const redis = connectRedis({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500 });
+    const started = performance.now();
+    const error = await redis.send("PING", []).catch((caught) => caught);
+    redis.close();
+    expect(error).toBeInstanceOf(RedisError);
+    expect((error as RedisError).refused).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  test("tells a command Redis refused (a bad cursor) from an outage: refused, not retriable", async () => {
+    const redis = connectRedis({ url: testbedEnv().redisUrl, commandTimeoutMs: 2_000 });
+    const error = await redis.send("SCAN", ["99999999999999999999999"]).catch((caught) => caught);
+    expect(await redis.send("PING", [])).toBe("PONG");
+    redis.close();
+    expect(error).toBeInstanceOf(RedisError);
+    expect((error as RedisError).refused).toBe(true);
+    expect((error as RedisError).retriable).toBe(false);
+  });
+
+  test("loads a script it has not run before with EVAL, then runs it by its digest", async () => {
+    const redis = connectRedis({ url: testbedEnv().redisUrl, commandTimeoutMs: 2_000 });
+    const script = `return ARGV[1] .. "-${crypto.randomUUID()}"`;
+    expect(String(await redis.script(script, [], ["a"]))).toStartWith("a-");
+    expect(String(await redis.script(script, [], ["b"]))).toStartWith("b-");
+    redis.close();
+  });
+});
