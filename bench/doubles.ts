@@ -10,7 +10,7 @@ import type {
   LawChangedPayload,
   MessagePayload,
   SpaceEventPayload,
-} from "../src/grpc/wire-types.ts";
+} from "../src/hobom/wire-types.ts";
 import {
   type AngelBackendDouble,
   type DoubleServer,

@@ -13,7 +13,7 @@ import {
   messagePayload,
   spaceEventPayload,
 } from "../test/support/backends/payloads.ts";
-import { ANGEL_EVENT_TYPES } from "../src/pipelines/table.ts";
+import { ANGEL_EVENT_TYPES } from "../src/hobom/pipelines.ts";
 import type { BenchBackends } from "./doubles.ts";
 import type { MeasuredOutboxStore } from "./measured-store.ts";
 

@@ -2,43 +2,43 @@
  * The composition root: environment → config → adapters → pipelines → HTTP, under one
  * AbortController. Nothing else in src/ reads the environment, opens a client or starts a timer.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { helpText } from "./cli/help.ts";
-import { COMMIT, VERSION } from "./cli/version.ts";
-import type { Config, ConnectionName } from "./config/config.ts";
-import { parseDotenv } from "./config/dotenv.ts";
+import type { Config } from "./config/config.ts";
+import { readEnvironment } from "./config/environment.ts";
 import { loadConfig } from "./config/load-config.ts";
-import { createDeadLetterStore } from "./dlq/dead-letter-store.ts";
-import { createDeliveryLedger } from "./redis/delivery-ledger.ts";
-import { createLeaseStore } from "./redis/lease-store.ts";
-import { createDlqEntries } from "./dlq/dlq-entries.ts";
-import { knownPrefixes } from "./dlq/dlq-key.ts";
-import { keyScheme } from "./redis/keys.ts";
-import { connectRedis } from "./redis/client.ts";
-import { createReplayService } from "./dlq/replay.ts";
-import { BACKEND_NAMES, type BackendChannels, createBackendChannels } from "./grpc/channels.ts";
-import { createOutboxSource } from "./grpc/outbox-source.ts";
-import { loadFindDecoders, loadHoBomServices } from "./grpc/protos.ts";
-import { createStudyMaterialService } from "./grpc/study-material.ts";
-import { apiKeyCheck } from "./http/api-key.ts";
-import { createHttpApp, MAX_BODY_BYTES } from "./http/app.ts";
-import { createDlqRoutes } from "./http/dlq-routes.ts";
-import { createHealthCheck, type Probe } from "./http/health.ts";
-import { createHealthRoutes } from "./http/health-routes.ts";
-import { createPipelineHealth } from "./http/pipeline-health.ts";
-import { createMetricsRoutes } from "./http/metrics-routes.ts";
-import { createKafkaSink } from "./kafka/producer.ts";
-import { kafkaSecurity } from "./kafka/security.ts";
-import { type Dependency, describeError } from "./errors.ts";
-import { createOutages } from "./observability/outages.ts";
+import { withBreaker } from "./engine/breaker.ts";
+import { describeError } from "./engine/errors.ts";
+import { createGcPacer } from "./engine/gc-pacing.ts";
+import { createReplayer } from "./engine/replay.ts";
+import { runPipelines } from "./engine/run.ts";
+import { sleep } from "./engine/sleep.ts";
+import { checkConfig, healthcheck } from "./edge/cli/commands.ts";
+import { helpText } from "./edge/cli/help.ts";
+import { COMMIT, VERSION } from "./edge/cli/version.ts";
+import { createDlqService } from "./edge/dlq-service.ts";
+import { createHealthCheck, type Probe } from "./edge/http/health.ts";
+import { createPipelineHealth } from "./edge/http/pipeline-health.ts";
+import { startHttpServer } from "./edge/http/server.ts";
+import { createBackendChannels } from "./grpc/channels.ts";
+import { loadHoBomServices } from "./grpc/protos.ts";
+import { hobomPipelines } from "./hobom/build.ts";
+import { buildDeclaredPipelines } from "./pipelines/build.ts";
+import { type Declaration, loadPipelinesFile } from "./pipelines/file.ts";
+import { hobomTargets } from "./hobom/connections.ts";
+import { PIPELINES } from "./hobom/pipelines.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
-import type { Pipeline } from "./pipelines/pipeline.ts";
-import { enabledPipelines } from "./pipelines/table.ts";
-import { withBreaker } from "./relay/breaker.ts";
-import { createGcPacer } from "./relay/gc-pacing.ts";
-import { runRelay } from "./relay/relay.ts";
-import { sleep } from "./relay/sleep.ts";
+import { createOutages } from "./observability/outages.ts";
+import { createKafkaSink } from "./sinks/kafka/sink.ts";
+import { kafkaSecurity } from "./sinks/kafka/security.ts";
+import { createStudyMaterialService } from "./sinks/study-material/client.ts";
+import { createStudyMaterialSink } from "./sinks/study-material/sink.ts";
+import { loadFindDecoders } from "./sources/grpc-outbox/find-decoder.ts";
+import { createDeliveryLedger } from "./state/delivery-ledger.ts";
+import { createDlqEntries } from "./state/dlq-entries.ts";
+import { createDeadLetterStore } from "./state/dlq-store.ts";
+import { keyScheme } from "./state/keys.ts";
+import { createLeaseStore } from "./state/lease-store.ts";
+import { connectRedis } from "./state/redis.ts";
 
 /** Exit code of a start refused for bad configuration. */
 const EXIT_CONFIG = 2;
@@ -47,34 +47,26 @@ const PROBE_TIMEOUT_MS = 2000;
 /** Of the shutdown timeout, what the closes (Kafka, Redis, gRPC, HTTP) get after the cycles, at most. */
 const CLOSE_RESERVE_MS = 2000;
 
-/** The environment: real variables win over a `.env` file in the working directory. */
-function readEnvironment(): { env: Record<string, string | undefined>; problems: string[] } {
-  if (!existsSync(".env")) return { env: { ...process.env }, problems: [] };
-  const { values, problems } = parseDotenv(readFileSync(".env", "utf8"));
-  return { env: { ...values, ...process.env }, problems };
-}
-
-/** Every adapter, built from the config; nothing connects until used. */
-function buildAdapters(config: Config, log: Logger) {
+/** Every adapter and pipeline, built from the config; nothing connects until used. */
+function build(config: Config, declarations: readonly Declaration[], log: Logger) {
+  const keys = keyScheme(config.redis.keyPrefix);
+  const catalog = [...PIPELINES, ...declarations].map(({ name, dlqPrefix }) => ({ name, dlqPrefix }));
   const metrics = createMetrics({
     withProcessMetrics: true,
-    pipelines: enabledPipelines(config.grpc.connections).map((pipeline) => pipeline.name),
-    dlqPrefixes: knownPrefixes(config.redis.keyPrefix),
+    pipelines: [...PIPELINES.filter((row) => row.needs.every((name) => config.grpc.connections[name])), ...declarations].map((entry) => entry.name),
+    dlqPrefixes: catalog.map((entry) => `${keys.namespace}${entry.dlqPrefix}`),
   });
+  const targets = hobomTargets(config.grpc.connections);
+  const services = loadHoBomServices();
+  const decoders = loadFindDecoders();
   const channels = createBackendChannels({
-    services: loadHoBomServices(),
-    decoders: loadFindDecoders(),
-    connections: config.grpc.connections,
+    services,
+    decoders,
+    connections: targets,
     tlsCaPem: config.grpc.tlsCaPem,
     maxReceiveBytes: config.grpc.maxReceiveBytes,
   });
-  const redis = connectRedis({
-    url: config.redis.url,
-    username: config.redis.username,
-    password: config.redis.password,
-    tlsCaPem: config.redis.tlsCaPem,
-    commandTimeoutMs: config.redis.timeoutMs,
-  });
+  const redis = connectRedis({ ...config.redis, commandTimeoutMs: config.redis.timeoutMs });
   const kafkaLog = log.child({ component: "kafka" });
   const kafka = createKafkaSink({
     ...config.kafka,
@@ -85,86 +77,79 @@ function buildAdapters(config: Config, log: Logger) {
       else kafkaLog.info("kafka partition reachable again", { topic, partition });
     },
   });
-  const sink = withBreaker(kafka, {
+  const kafkaSink = withBreaker(kafka, {
+    dependency: "kafka",
     backoffMs: config.kafka.backoffMs,
     onChange: (open, cause) => {
       metrics.breakerOpen(open);
-      if (open) log.error("kafka unreachable; pipelines wait and nothing is marked FAILED", { error: cause });
+      if (open) log.error("kafka unreachable; pipelines wait and nothing is marked FAILED", { error: describeError(cause) });
       else log.info("kafka reachable again");
     },
   });
+  const studyMaterial = config.grpc.connections.llm
+    ? withBreaker(
+        createStudyMaterialSink({
+          service: createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs }),
+          generateAttempts: config.relay.lawAttempts,
+          generateBackoffMs: config.relay.lawBackoffMs,
+          log: log.child({ component: "study-material" }),
+        }),
+        { dependency: "grpc", backoffMs: config.kafka.backoffMs },
+      )
+    : undefined;
+  const declared = buildDeclaredPipelines(declarations, { "grpc-outbox": { config, services, decoders, log }, kafka: { sink: kafkaSink } });
+  const pipelines = [...hobomPipelines({ config, channels, kafka: kafkaSink, studyMaterial, log }), ...declared.pipelines];
   const probes: Record<string, Probe> = {
     redis: async () => void (await redis.send("PING", [])),
     kafka: () => kafka.ping(PROBE_TIMEOUT_MS),
   };
-  for (const connection of configuredConnections(config)) {
-    probes[BACKEND_NAMES[connection]] = () => channels.waitReady(connection, PROBE_TIMEOUT_MS);
-  }
-  return { metrics, channels, redis, kafka, sink, probes };
+  for (const [connection, target] of Object.entries(targets)) probes[target.name] = () => channels.waitReady(connection, PROBE_TIMEOUT_MS);
+  for (const [name, probe] of Object.entries(declared.probes)) probes[name] = () => probe(PROBE_TIMEOUT_MS);
+  const close = () =>
+    Promise.allSettled([kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close()), declared.close()]);
+  return { keys, catalog, metrics, redis, kafka, pipelines, probes, close };
 }
 
-function configuredConnections(config: Config): ConnectionName[] {
-  return (Object.keys(BACKEND_NAMES) as ConnectionName[]).filter((name) => config.grpc.connections[name] !== undefined);
-}
-
-async function run(config: Config, log: Logger): Promise<number> {
+async function run(config: Config, declarations: readonly Declaration[], log: Logger): Promise<number> {
   const controller = new AbortController();
-  const { metrics, channels, redis, kafka, sink, probes } = buildAdapters(config, log);
-  const keys = keyScheme(config.redis.keyPrefix);
-  const pipelines = enabledPipelines(config.grpc.connections);
+  const { keys, catalog, metrics, redis, kafka, pipelines, probes, close } = build(config, declarations, log);
   const ledger = createDeliveryLedger({ redis, keys, ttlSeconds: config.redis.deliveryTtlSeconds });
-  const studyMaterial = createStudyMaterialService({ channels, llmTimeoutMs: config.grpc.llmTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs });
-  const lawSteps = { studyMaterial, generateAttempts: config.relay.lawAttempts, generateBackoffMs: config.relay.lawBackoffMs };
+  const leases = createLeaseStore({ redis, keys });
   const entries = createDlqEntries({ redis, keys });
   const pipelineHealth = createPipelineHealth();
-  const outages = createOutages<Dependency>({ log, count: (dependency) => metrics.dependencyError(dependency) });
+  const outages = createOutages({ log, count: (dependency) => metrics.dependencyError(dependency) });
   const owned = new Set<string>();
-  const ownership = () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const));
 
-  const http = createHttpApp({
-    log,
-    routes: [
-      createHealthRoutes({
-        check: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components }),
-        instanceId: config.relay.instanceId,
-        ownership,
-      }),
-      createMetricsRoutes({
-        registry: metrics.registry,
-        beforeScrape: async () => {
-          const unavailable = kafka.unavailablePartitions();
-          for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()])) {
-            metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
-          }
-          // One SCAN over every DLQ key, counted by prefix.
-          const prefixes = knownPrefixes(keys.namespace);
-          const { items } = await entries.list({ matchPrefixes: prefixes, count: 1000, maxKeys: 100_000 });
-          for (const prefix of prefixes) metrics.dlqEntries.set({ prefix }, items.filter((key) => key.startsWith(prefix)).length);
-        },
-      }),
-      createDlqRoutes({
-        entries,
-        namespace: keys.namespace,
-        checkApiKey: apiKeyCheck(config.http.internalApiKey, config.http.dlqAuth),
-        replay: createReplayService({
-          redis,
-          keys,
-          entries,
-          ledger,
-          sink,
-          topics: config.kafka.topics,
-          sourceFor: (pipeline) => (pipelines.includes(pipeline) ? sourceOf(pipeline, channels, config) : undefined),
-          law: config.grpc.connections.llm ? lawSteps : undefined,
-          // Long enough for a law replay: every Generate attempt at its deadline, then the save.
-          lockTtlMs: config.relay.lawAttempts * config.grpc.llmTimeoutMs + 2 * config.grpc.callTimeoutMs + 60_000,
-          log: log.child({ component: "dlq" }),
-        }),
-      }),
-    ],
+  const dlq = createDlqService({
+    entries,
+    namespace: keys.namespace,
+    catalog,
+    running: new Map(pipelines.map((pipeline) => [pipeline.name, pipeline])),
+    howToEnable: (name) => `configure its backend address (the ${PIPELINES.find((row) => row.name === name)?.needs.join(" and ")} connection)`,
+    replay: createReplayer({
+      letters: entries,
+      ledger,
+      leases,
+      // Long enough for a law replay: every Generate attempt at its deadline, then the save.
+      lockTtlMs: config.relay.lawAttempts * config.grpc.llmTimeoutMs + 2 * config.grpc.callTimeoutMs + 60_000,
+      log: log.child({ component: "dlq" }),
+    }),
   });
-  if (!config.http.dlqAuth) log.warn("HOBOM_DLQ_AUTH=off: the DLQ routes accept requests without an api key");
-  else if (config.http.internalApiKey === undefined) log.warn("HOBOM_INTERNAL_API_KEY is not set: the DLQ routes answer 401");
-  const server = http.listen({ hostname: config.http.hostname, port: config.http.port, maxRequestBodySize: MAX_BODY_BYTES });
+  const server = startHttpServer({
+    config,
+    log,
+    metrics,
+    entries,
+    dlq,
+    catalog,
+    namespace: keys.namespace,
+    health: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components }),
+    ownership: () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const)),
+    beforeScrape: () => {
+      const unavailable = kafka.unavailablePartitions();
+      for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()])) metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
+    },
+  });
 
   const stop = (signalName: string) => {
     if (controller.signal.aborted) return;
@@ -178,27 +163,25 @@ async function run(config: Config, log: Logger): Promise<number> {
     version: VERSION,
     instance: config.relay.instanceId,
     pipelines: pipelines.map((pipeline) => pipeline.name),
-    http: `${config.http.hostname}:${server.server?.port}`,
+    http: `${config.http.hostname}:${server.port}`,
     kafka: config.kafka.brokers,
     tls: config.grpc.tlsCertPath !== undefined,
   });
-  kafka.connect().catch((error) => log.warn("kafka not reachable at start; will retry on the first send", { error }));
+  kafka.connect().catch((error) => log.warn("kafka not reachable at start; will retry on the first send", { error: describeError(error) }));
 
-  const relay = runRelay(
+  const running = runPipelines(
     {
-      config,
       pipelines,
-      channels,
-      sink,
       ledger,
       dlq: createDeadLetterStore({ redis, keys, ttlSeconds: config.redis.dlqTtlSeconds }),
-      leases: createLeaseStore({ redis, keys }),
-      studyMaterial,
+      leases,
+      leaseTtlMs: config.relay.leaseTtlMs,
+      instanceId: config.relay.instanceId,
+      failureBackoffMs: config.relay.findBackoffMs,
       gc: createGcPacer({ everyRows: config.relay.gcEveryRows, collect: () => Bun.gc(true) }),
       log,
       metrics,
-      outages,
-      cycles: pipelineHealth,
+      reports: { cycles: pipelineHealth, leaseStore: { failed: (error) => outages.failed("redis", error), succeeded: () => outages.succeeded("redis") } },
       onOwnership: (pipeline, isOwned) => {
         if (isOwned) owned.add(pipeline);
         else owned.delete(pipeline);
@@ -217,52 +200,14 @@ async function run(config: Config, log: Logger): Promise<number> {
     process.exit(1);
   }, timeoutMs);
   const closeReserveMs = Math.min(CLOSE_RESERVE_MS, Math.floor(timeoutMs / 4));
-  const finished = await Promise.race([relay.then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
+  const finished = await Promise.race([running.then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
   if (!finished) {
     log.error("cycles still running at the shutdown timeout; stopping anyway (a batch sent but not yet recorded may be sent again after the restart)", { timeoutMs });
   }
-  await Promise.allSettled([server.stop(true), kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
+  await Promise.allSettled([server.stop(), close()]);
   clearTimeout(hardStop);
   log.info("stopped");
   return finished ? 0 : 1;
-}
-
-function sourceOf(pipeline: Pipeline, channels: BackendChannels, config: Config) {
-  return createOutboxSource({
-    channels,
-    find: pipeline.find,
-    mark: pipeline.mark,
-    findTimeoutMs: config.grpc.findTimeoutMs,
-    callTimeoutMs: config.grpc.callTimeoutMs,
-  });
-}
-
-/** `check-config`: the configuration is valid and every dependency answers. */
-async function checkConfig(config: Config): Promise<number> {
-  const log = createLogger({ level: "error", write: () => {} });
-  const { channels, redis, kafka, probes } = buildAdapters(config, log);
-  const report = await createHealthCheck({ probes, timeoutMs: 5000 })();
-  for (const [name, component] of Object.entries(report.components)) {
-    process.stdout.write(`${component.status === "healthy" ? "ok  " : "FAIL"} ${name} (${component.latencyMs} ms)${component.error ? `: ${component.error}` : ""}\n`);
-  }
-  await Promise.allSettled([kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close())]);
-  return report.status === "healthy" ? 0 : 1;
-}
-
-/**
- * `healthcheck`: asks this host's running service for /health/ready; for container health checks
- * in images that have no shell or curl.
- */
-async function healthcheck(config: Config): Promise<number> {
-  const host = config.http.hostname === "0.0.0.0" || config.http.hostname === "::" ? "127.0.0.1" : config.http.hostname;
-  try {
-    const response = await fetch(`http://${host}:${config.http.port}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS + 1000) });
-    process.stdout.write(`${response.status} ${await response.text()}\n`);
-    return response.status === 200 ? 0 : 1;
-  } catch (error) {
-    process.stdout.write(`no answer from ${host}:${config.http.port}: ${(error as Error).message}\n`);
-    return 1;
-  }
 }
 
 async function main(args: string[]): Promise<number> {
@@ -281,18 +226,21 @@ async function main(args: string[]): Promise<number> {
   }
   const { env, problems: envProblems } = readEnvironment();
   const result = loadConfig({ env });
-  const problems = [...envProblems, ...(result.ok ? [] : result.problems)];
+  const reserved = { names: PIPELINES.map((row) => row.name), dlqPrefixes: PIPELINES.map((row) => row.dlqPrefix) };
+  const file = result.ok && result.config.pipelinesFile !== undefined ? loadPipelinesFile(result.config.pipelinesFile, env, reserved) : { declarations: [], problems: [] };
+  const problems = [...envProblems, ...(result.ok ? [] : result.problems), ...file.problems];
   if (!result.ok || problems.length > 0) {
     process.stderr.write(`hobom-event-processor: the configuration has ${problems.length} problem(s):\n`);
     for (const problem of problems) process.stderr.write(`  - ${problem}\n`);
     return command === "check-config" ? 1 : EXIT_CONFIG;
   }
   if (command === "check-config") {
-    process.stdout.write("ok   configuration\n");
-    return checkConfig(result.config);
+    process.stdout.write(`ok   configuration${file.declarations.length > 0 ? ` (${file.declarations.length} pipeline(s) from ${result.config.pipelinesFile})` : ""}\n`);
+    const { probes, close } = build(result.config, file.declarations, createLogger({ level: "error", write: () => {} }));
+    return checkConfig(probes, close);
   }
-  if (command === "healthcheck") return healthcheck(result.config);
-  return run(result.config, createLogger({ level: result.config.logLevel }));
+  if (command === "healthcheck") return healthcheck(result.config.http, PROBE_TIMEOUT_MS + 1000);
+  return run(result.config, file.declarations, createLogger({ level: result.config.logLevel }));
 }
 
 process.exit(await main(process.argv.slice(2)));

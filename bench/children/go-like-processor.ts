@@ -8,13 +8,15 @@
  * when it was full or its BatchTimeout (1 s) had passed, so one event per write waited ~1 s.
  */
 import { createBackendChannels } from "../../src/grpc/channels.ts";
-import { createOutboxSource } from "../../src/grpc/outbox-source.ts";
-import { loadFindDecoders, loadHoBomServices } from "../../src/grpc/protos.ts";
-import { createKafkaSink } from "../../src/kafka/producer.ts";
+import { loadHoBomServices } from "../../src/grpc/protos.ts";
+import { eventCodec } from "../../src/hobom/codecs/event-codec.ts";
+import type { EventPipeline } from "../../src/hobom/pipeline.ts";
+import { PIPELINES } from "../../src/hobom/pipelines.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
-import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
-import { PIPELINES } from "../../src/pipelines/table.ts";
-import { prepareEventRecords } from "../../src/relay/records.ts";
+import { createKafkaSink } from "../../src/sinks/kafka/sink.ts";
+import { loadFindDecoders } from "../../src/sources/grpc-outbox/find-decoder.ts";
+import { createOutboxClient } from "../../src/sources/grpc-outbox/outbox-client.ts";
+import { rowEvent } from "../../src/sources/grpc-outbox/source.ts";
 import { env, reportSection } from "./child-report.ts";
 
 const message = PIPELINES.find((pipeline) => pipeline.name === "message") as EventPipeline;
@@ -22,24 +24,32 @@ const writeWaitMs = Number(process.env.BENCH_WRITE_WAIT_MS ?? "0");
 const channels = createBackendChannels({
   services: loadHoBomServices(),
   decoders: loadFindDecoders(),
-  connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY") } },
+  connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY"), name: "for-hobom-backend" } },
   maxReceiveBytes: 64 * 1024 * 1024,
 });
-const source = createOutboxSource({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
-const sink = createKafkaSink({ brokers: env("BENCH_KAFKA_BROKERS").split(","), clientId: "go-like-baseline", acks: -1, writeTimeoutMs: 10_000, backoffMs: [1_000], log: silentLogger });
-const topic = env("BENCH_TOPIC");
+const outbox = createOutboxClient({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
+const sink = createKafkaSink({
+  brokers: env("BENCH_KAFKA_BROKERS").split(","),
+  clientId: "go-like-baseline",
+  acks: -1,
+  writeTimeoutMs: 10_000,
+  maxMessageBytes: 1_000_000,
+  backoffMs: [1_000],
+  log: silentLogger,
+});
+const codec = eventCodec({ topic: env("BENCH_TOPIC"), source: message.source, defaultEventType: "MESSAGE", toValue: message.toValue });
 await sink.connect();
 
 await reportSection(async () => {
-  const pending = await source.findPending("MESSAGE");
+  const pending = await outbox.findPending("MESSAGE");
   const rows = pending.decode(0, pending.count);
   for (const row of rows) {
-    const { deliveries } = prepareEventRecords(message, [row], { now: new Date(), maxBytes: 1_000_000 });
-    const delivery = deliveries[0];
-    if (!delivery) throw new Error(`row ${row.eventId} cannot be mapped`);
+    const [encoded] = codec.encode([rowEvent(row)], { now: new Date(), limits: sink.limits }).messages;
+    if (!encoded) throw new Error(`row ${row.eventId} cannot be mapped`);
     if (writeWaitMs > 0) await Bun.sleep(writeWaitMs);
-    await sink.send(topic, [delivery.record]);
-    await source.markSent(row.eventId);
+    const [outcome] = await sink.deliver([encoded.message], new AbortController().signal);
+    if (!outcome?.ok) throw new Error(`row ${row.eventId} was not delivered`);
+    await outbox.markSent(row.eventId);
   }
   return { events: rows.length };
 });

@@ -9,11 +9,12 @@
  * (message.max.bytes = 1,048,588), which the broker refuses.
  */
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
-import { PIPELINES } from "../../src/pipelines/table.ts";
-import { prepareEventRecords } from "../../src/relay/records.ts";
+import { eventCodec } from "../../src/hobom/codecs/event-codec.ts";
+import type { EventPipeline } from "../../src/hobom/pipeline.ts";
+import { PIPELINES } from "../../src/hobom/pipelines.ts";
+import type { OutboxRow } from "../../src/hobom/wire-types.ts";
+import { rowEvent } from "../../src/sources/grpc-outbox/source.ts";
 import { messagePayload } from "../../test/support/backends/payloads.ts";
-import type { OutboxRow } from "../../src/grpc/wire-types.ts";
 import { env, reportSection } from "./child-report.ts";
 
 const MAX_BYTES = 1_000_000;
@@ -37,9 +38,11 @@ const rows: OutboxRow<unknown>[] = Array.from({ length: count }, (_, n) => ({
   createdAt: created,
   updatedAt: created,
 }));
-const batches: { record: { key: string; value: string; headers: Record<string, string> } }[][] = [[]];
+const codec = eventCodec({ topic, source: message.source, defaultEventType: "MESSAGE", toValue: message.toValue });
+const limits = { maxEvents: Number.POSITIVE_INFINITY, maxBytes: MAX_BYTES, maxBytesSetting: "MAX_BYTES" };
+const batches: { message: { key: string; value: string; headers: Readonly<Record<string, string>> } }[][] = [[]];
 let batchBytes = 0;
-for (const delivery of prepareEventRecords(message, rows, { now: new Date(), maxBytes: MAX_BYTES }).deliveries) {
+for (const delivery of codec.encode(rows.map(rowEvent), { now: new Date(), limits }).messages) {
   const bytes = delivery.bytes + RECORD_OVERHEAD;
   if (batchBytes + bytes > MAX_BYTES) {
     batches.push([]);
@@ -64,7 +67,7 @@ await reportSection(async () => {
       topic,
       acks: -1,
       timeout: 10_000,
-      messages: batch.map(({ record }) => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
+      messages: batch.map(({ message: record }) => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
     });
   }
   return { events: count, sends: batches.length };

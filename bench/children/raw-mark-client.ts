@@ -4,11 +4,12 @@
  * as the pair can go. The Find that lists the rows is not timed.
  */
 import { createBackendChannels } from "../../src/grpc/channels.ts";
-import { createOutboxSource } from "../../src/grpc/outbox-source.ts";
-import { loadFindDecoders, loadHoBomServices } from "../../src/grpc/protos.ts";
-import type { EventPipeline } from "../../src/pipelines/pipeline.ts";
-import { PIPELINES } from "../../src/pipelines/table.ts";
-import { createTaskPool } from "../../src/relay/task-pool.ts";
+import { loadHoBomServices } from "../../src/grpc/protos.ts";
+import { loadFindDecoders } from "../../src/sources/grpc-outbox/find-decoder.ts";
+import { createOutboxClient } from "../../src/sources/grpc-outbox/outbox-client.ts";
+import type { EventPipeline } from "../../src/hobom/pipeline.ts";
+import { PIPELINES } from "../../src/hobom/pipelines.ts";
+import { createTaskPool } from "../../src/engine/task-pool.ts";
 import { env, reportSection } from "./child-report.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_MARK_CONCURRENCY ?? "32");
@@ -16,10 +17,10 @@ const message = PIPELINES.find((pipeline) => pipeline.name === "message") as Eve
 const channels = createBackendChannels({
   services: loadHoBomServices(),
   decoders: loadFindDecoders(),
-  connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY") } },
+  connections: { main: { address: env("BENCH_HOBOM_ADDR"), apiKey: env("BENCH_API_KEY"), name: "for-hobom-backend" } },
   maxReceiveBytes: 64 * 1024 * 1024,
 });
-const source = createOutboxSource({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
+const source = createOutboxClient({ channels, find: message.find, mark: message.mark, findTimeoutMs: 30_000, callTimeoutMs: 10_000 });
 const pending = await source.findPending("MESSAGE");
 const rows = pending.decode(0, pending.count);
 

@@ -81,5 +81,7 @@ export interface Config {
     readonly internalApiKey?: string;
     readonly dlqAuth: boolean;
   };
+  /** Pipelines declared beside the built-in ones, in this file. */
+  readonly pipelinesFile?: string;
   readonly logLevel: "debug" | "info" | "warn" | "error";
 }

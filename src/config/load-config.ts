@@ -159,6 +159,7 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       internalApiKey: read(v.internalApiKey),
       dlqAuth: read(v.dlqAuth) !== "off",
     },
+    pipelinesFile: read(v.pipelinesFile),
     logLevel: read(v.logLevel),
   };
   if (problems.length > 0) return { ok: false, problems };

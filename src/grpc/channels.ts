@@ -1,41 +1,41 @@
 /**
- * gRPC clients for the HoBom backends: one per (connection, service), created on first use, with
- * TLS when configured, a receive limit large enough for the unbounded Finds, `x-api-key` on every
- * call, and a deadline on every call.
+ * gRPC clients for backends that speak the HoBom contracts: one per (connection, service), created
+ * on first use, with TLS when configured, a receive limit large enough for the unbounded Finds,
+ * `x-api-key` on every call, and a deadline on every call.
  */
 import * as grpc from "@grpc/grpc-js";
-import type { BackendTarget, Config, ConnectionName } from "../config/config.ts";
 import { toBackendCallError } from "./status.ts";
 import type { HoBomServices, ResponseDecoders, ServiceKey } from "./protos.ts";
 
-/** Human names of the connections, used in errors and health. */
-export const BACKEND_NAMES: Record<ConnectionName, string> = {
-  main: "for-hobom-backend",
-  space: "hobom-space-backend",
-  angel: "for-hobom-angel-backend",
-  llm: "hobom-llm-service-backend",
-};
+/** One backend: where it is, the key it expects, and its name in errors, logs and health. */
+export interface ChannelTarget {
+  readonly address: string;
+  readonly apiKey: string;
+  readonly name: string;
+}
 
 export interface CallOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
 
-/** Every HoBom backend the configuration names, reachable by unary calls. */
+/** Backends by connection name, reachable by unary calls. */
 export interface BackendChannels {
   /** Calls `service/method` on a connection; rejects with a BackendCallError. */
-  call<Res>(connection: ConnectionName, service: ServiceKey, method: string, request: object, options: CallOptions): Promise<Res>;
+  call<Res>(connection: string, service: ServiceKey, method: string, request: object, options: CallOptions): Promise<Res>;
   /** Waits until the connection's channel is ready (for health checks). */
-  waitReady(connection: ConnectionName, timeoutMs: number): Promise<void>;
+  waitReady(connection: string, timeoutMs: number): Promise<void>;
+  /** The backend's name, for errors, logs and health. */
+  nameOf(connection: string): string;
   /** Closes every client; idempotent. */
   close(): void;
 }
 
 export function createBackendChannels(params: {
   services: HoBomServices;
-  /** Responses of these services are decoded by these instead of grpc-js: the Finds, lazily (loadFindDecoders). */
+  /** Responses of these services are decoded by these instead of grpc-js: the Finds, lazily. */
   decoders: ResponseDecoders;
-  connections: Config["grpc"]["connections"];
+  connections: Readonly<Record<string, ChannelTarget | undefined>>;
   tlsCaPem?: Buffer;
   maxReceiveBytes: number;
 }): BackendChannels {
@@ -51,13 +51,13 @@ export function createBackendChannels(params: {
   };
   const clients = new Map<string, grpc.Client>();
 
-  function target(connection: ConnectionName): BackendTarget {
+  function target(connection: string): ChannelTarget {
     const configured = connections[connection];
     if (!configured) throw new Error(`connection ${connection} is not configured`);
     return configured;
   }
 
-  function client(connection: ConnectionName, service: ServiceKey): grpc.Client {
+  function client(connection: string, service: ServiceKey): grpc.Client {
     const id = `${connection}/${service}`;
     let existing = clients.get(id);
     if (!existing) {
@@ -69,8 +69,8 @@ export function createBackendChannels(params: {
   }
 
   return {
-    call<Res>(connection: ConnectionName, service: ServiceKey, method: string, request: object, options: CallOptions) {
-      const backend = BACKEND_NAMES[connection];
+    call<Res>(connection: string, service: ServiceKey, method: string, request: object, options: CallOptions) {
+      const backend = target(connection).name;
       const definition = services[service][method];
       if (!definition) return Promise.reject(new Error(`${service} has no method ${method}`));
       const metadata = new grpc.Metadata();
@@ -98,14 +98,15 @@ export function createBackendChannels(params: {
       });
     },
     waitReady(connection, timeoutMs) {
-      const anyService = connection === "llm" ? "llm" : connection === "space" ? "spaceFind" : connection === "angel" ? "angelFind" : "messageFind";
       return new Promise<void>((resolve, reject) => {
-        client(connection, anyService).waitForReady(Date.now() + timeoutMs, (error) => {
-          if (error) reject(toBackendCallError(BACKEND_NAMES[connection], "connect", { code: grpc.status.UNAVAILABLE, details: error.message }));
+        // Any service's client will do: clients of one address share its connection.
+        client(connection, "messageFind").waitForReady(Date.now() + timeoutMs, (error) => {
+          if (error) reject(toBackendCallError(target(connection).name, "connect", { code: grpc.status.UNAVAILABLE, details: error.message }));
           else resolve();
         });
       });
     },
+    nameOf: (connection) => target(connection).name,
     close() {
       for (const existing of clients.values()) existing.close();
       clients.clear();

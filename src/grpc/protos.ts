@@ -8,8 +8,6 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import protobuf from "protobufjs";
-import { findResponseDeserializer } from "./find-decoder.ts";
 import lawProto from "../../proto/law.proto" with { type: "file" };
 import llmProto from "../../proto/llm.proto" with { type: "file" };
 import angelProto from "../../proto/outbox_angel.proto" with { type: "file" };
@@ -32,7 +30,8 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = Object.freeze({
   oneofs: true,
 });
 
-const PROTO_FILES = [messageProto, logProto, spaceProto, lawOutboxProto, lawProto, llmProto, angelProto];
+/** The embedded .proto files, for decoders built from them (the gRPC outbox source's Find decoders). */
+export const PROTO_FILES = [messageProto, logProto, spaceProto, lawOutboxProto, lawProto, llmProto, angelProto];
 
 /** Full service names, as they appear after the leading slash of a gRPC method path. */
 export const SERVICES = Object.freeze({
@@ -75,28 +74,5 @@ function isServiceDefinition(value: unknown): boolean {
   return typeof value === "object" && value !== null && !("format" in value) && !("type" in value);
 }
 
-/** The Find services, and the row type each returns. */
-const FIND_ROW_TYPES = {
-  messageFind: "outbox.message.QueryResult",
-  logFind: "outbox.log.QueryResult",
-  spaceFind: "outbox.space.QueryResult",
-  lawFind: "outbox.law.QueryResult",
-  angelFind: "outbox.angel.QueryResult",
-} as const satisfies Partial<Record<ServiceKey, string>>;
-
 /** Decoders that replace grpc-js's whole-message decoding of a response, by service. */
 export type ResponseDecoders = Readonly<Partial<Record<ServiceKey, (bytes: Buffer) => unknown>>>;
-
-/**
- * Row-by-row decoders for every Find response (see find-decoder.ts), built from the same embedded
- * protos and producing the same objects as {@link PROTO_LOADER_OPTIONS}.
- */
-export function loadFindDecoders(): ResponseDecoders {
-  const root = new protobuf.Root().loadSync(PROTO_FILES, { keepCase: true });
-  const options: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true };
-  const decoders: Partial<Record<ServiceKey, (bytes: Buffer) => unknown>> = {};
-  for (const [service, rowType] of Object.entries(FIND_ROW_TYPES) as [ServiceKey, string][]) {
-    decoders[service] = findResponseDeserializer(root.lookupType(rowType), options);
-  }
-  return Object.freeze(decoders);
-}

@@ -1,6 +1,20 @@
 /** gRPC status codes, translated once into the relay's error taxonomy. */
 import { status as Status, type ServiceError } from "@grpc/grpc-js";
-import { BackendCallError } from "../errors.ts";
+import { DependencyError } from "../engine/errors.ts";
+
+/** A gRPC call to a HoBom backend did not return OK. */
+export class BackendCallError extends DependencyError {
+  constructor(
+    readonly backend: string,
+    readonly method: string,
+    /** The gRPC status code name, e.g. `UNAVAILABLE`. */
+    readonly code: string,
+    details: string,
+    options: { retriable: boolean; cause?: unknown },
+  ) {
+    super("grpc", `${backend} ${method} failed: ${code}${details ? ` (${details})` : ""}`, options);
+  }
+}
 
 /**
  * Codes after which the same call may succeed later. The others say the request itself is wrong

@@ -3,29 +3,15 @@
  * that two relays in one test process never share counters.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Dependency } from "../errors.ts";
+import { type RelayMetrics, ROW_EVENTS } from "../engine/metrics.ts";
 
-/** Per-pipeline row counts, in the operator's words. */
-export const ROW_EVENTS = ["fetched", "published", "deferred", "marked_sent", "marked_failed", "dead_lettered"] as const;
-export type RowEvent = (typeof ROW_EVENTS)[number];
-
-const DEPENDENCIES: readonly Dependency[] = ["grpc", "kafka", "redis"];
-
-/** What the relay reports; `createMetrics` implements it on prom-client. */
-export interface RelayMetrics {
-  rows(event: RowEvent, pipeline: string, count: number): void;
-  cycle(pipeline: string, seconds: number, outcome: string): void;
-  publish(pipeline: string, seconds: number): void;
-  /** Age of the oldest row the last Find returned (0 when it returned none). */
-  oldestRowAge(pipeline: string, seconds: number): void;
-  breakerOpen(open: boolean): void;
-  /** Whether this instance owns (runs) the pipeline right now. */
-  pipelineOwned(pipeline: string, owned: boolean): void;
-  dependencyError(dependency: Dependency): void;
-}
+/** The dependencies every instance may report on, whose error series exist from the start. */
+const DEPENDENCIES: readonly string[] = ["grpc", "kafka", "redis"];
 
 export interface PrometheusMetrics extends RelayMetrics {
   readonly registry: Registry;
+  /** Whether a sink's breaker is open (Kafka unreachable). */
+  breakerOpen(open: boolean): void;
   /** DLQ entries per prefix, set by whoever counts them (the HTTP layer, before a scrape). */
   readonly dlqEntries: Gauge<"prefix">;
   /** Partitions per topic whose leader the relay cannot reach, set before a scrape. */

@@ -3,7 +3,7 @@
  * after a success is logged as the start of an outage and the first success after failures as its
  * end, so that a Redis that is down for an hour writes two log lines, not one per lease attempt.
  */
-import { describeError } from "../errors.ts";
+import { describeError } from "../engine/errors.ts";
 import type { Logger } from "./logger.ts";
 
 export interface Outage {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { AngelEventPayload, FindResponse } from "../../../src/grpc/wire-types.ts";
+import type { AngelEventPayload, FindResponse } from "../../../src/hobom/wire-types.ts";
 import {
   ANGEL_EVENT_TYPES,
   angelAccessLogPayload,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import * as grpc from "@grpc/grpc-js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { FindResponse, MarkRequest, MessagePayload } from "../../../src/grpc/wire-types.ts";
+import type { FindResponse, MarkRequest, MessagePayload } from "../../../src/hobom/wire-types.ts";
 import {
   messagePayload,
   RawClient,

@@ -12,7 +12,7 @@ import type {
   LawChangedPayload,
   MessagePayload,
   SaveStudyMaterialRequest,
-} from "../../../src/grpc/wire-types.ts";
+} from "../../../src/hobom/wire-types.ts";
 import {
   lawChangedPayload,
   logPayload,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { StudyMaterialRequest, StudyMaterialResponse } from "../../../src/grpc/wire-types.ts";
+import type { StudyMaterialRequest, StudyMaterialResponse } from "../../../src/hobom/wire-types.ts";
 import {
   RawClient,
   startLlmBackend,

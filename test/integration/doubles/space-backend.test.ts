@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { FindResponse, HoBomLogPayload, SpaceEventPayload } from "../../../src/grpc/wire-types.ts";
+import type { FindResponse, HoBomLogPayload, SpaceEventPayload } from "../../../src/hobom/wire-types.ts";
 import {
   logPayload,
   RawClient,

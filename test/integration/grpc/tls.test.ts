@@ -7,11 +7,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BackendCallError } from "../../../src/errors.ts";
+import { BackendCallError } from "../../../src/grpc/status.ts";
 import { type BackendChannels, createBackendChannels } from "../../../src/grpc/channels.ts";
-import { loadFindDecoders, loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { MessagePayload } from "../../../src/grpc/wire-types.ts";
-import type { PendingRows } from "../../../src/relay/ports.ts";
+import { loadHoBomServices } from "../../../src/grpc/protos.ts";
+import { loadFindDecoders, type PendingRows } from "../../../src/sources/grpc-outbox/find-decoder.ts";
+import type { MessagePayload } from "../../../src/hobom/wire-types.ts";
 import { type HoBomBackendDouble, messagePayload, startHoBomBackend } from "../../support/backends/index.ts";
 
 const API_KEY = "tls-test-key";
@@ -58,7 +58,7 @@ function channelsTo(address: string, caPem?: Buffer): BackendChannels {
   return createBackendChannels({
     services: loadHoBomServices(),
     decoders: loadFindDecoders(),
-    connections: { main: { address, apiKey: API_KEY } },
+    connections: { main: { address, apiKey: API_KEY, name: "for-hobom-backend" } },
     tlsCaPem: caPem,
     maxReceiveBytes: 64 * 1024 * 1024,
   });

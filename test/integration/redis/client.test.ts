@@ -4,8 +4,8 @@
  * Redis being unreachable.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { RedisError } from "../../../src/errors.ts";
-import { connectRedis } from "../../../src/redis/client.ts";
+import { RedisError } from "../../../src/state/errors.ts";
+import { connectRedis } from "../../../src/state/redis.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
 /** A server that accepts connections and never answers: a Redis that hangs (SIGSTOP, a half-open connection). */

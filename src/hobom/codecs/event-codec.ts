@@ -1,0 +1,47 @@
+/**
+ * Event pipelines (message, space, angel): one Kafka record per row, keyed by eventId, with the
+ * headers `event-id`, `event-type` and `source`; its value the pipeline's mapper's JSON, exactly as
+ * the Go processor wrote it.
+ */
+import { MappingError, RecordTooLargeError } from "../../engine/errors.ts";
+import type { Codec, Encoded, Unencodable } from "../../engine/ports.ts";
+import { type KafkaMessage, messageBytes } from "../../sinks/kafka/message.ts";
+import type { OutboxRow } from "../wire-types.ts";
+import { type KafkaReplaySpec, kafkaReplay } from "./kafka-replay.ts";
+import { mapRow, rawRow } from "./rows.ts";
+
+export interface EventCodecSpec extends KafkaReplaySpec {
+  /** The Kafka value of a row whose payload is present; throws MappingError when it cannot be one. */
+  readonly toValue: (row: OutboxRow<unknown> & { payload: unknown }, now: Date) => Record<string, unknown>;
+}
+
+export function eventCodec(spec: EventCodecSpec): Codec<KafkaMessage> {
+  return {
+    encode(events, { now, limits }) {
+      const messages: Encoded<KafkaMessage>[] = [];
+      const unencodable: Unencodable[] = [];
+      for (const event of events) {
+        const mapped = mapRow(event, (row) => spec.toValue(row, now));
+        if (mapped instanceof MappingError) {
+          unencodable.push({ event, value: rawRow(event), error: mapped, replayable: false });
+          continue;
+        }
+        const message: KafkaMessage = {
+          topic: spec.topic,
+          key: event.id,
+          value: JSON.stringify(mapped),
+          headers: { "event-id": event.id, "event-type": event.type, source: spec.source },
+        };
+        const bytes = messageBytes(message);
+        const where = { destination: spec.topic, recordKey: message.key };
+        if (bytes > limits.maxBytes) {
+          unencodable.push({ event, value: message.value, error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting), replayable: true, ...where });
+        } else {
+          messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
+        }
+      }
+      return { messages, unencodable };
+    },
+    replay: (entry) => kafkaReplay(spec, entry),
+  };
+}

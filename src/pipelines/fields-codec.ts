@@ -1,0 +1,86 @@
+/**
+ * The mapping of a pipeline declared in a pipelines file: one Kafka record per event, its topic, key
+ * and headers from templates over the event's record, its value the payload as JSON, the whole
+ * record, or one of the HoBom mappers (the Go processor's exact JSON).
+ */
+import { MappingError, RecordTooLargeError } from "../engine/errors.ts";
+import type { Codec, Encoded, SourceEvent, Unencodable } from "../engine/ports.ts";
+import { angelValue } from "../hobom/mappers/angel.ts";
+import { messageValue } from "../hobom/mappers/message.ts";
+import { spaceValue } from "../hobom/mappers/space.ts";
+import type { AngelEventPayload, MessagePayload, SpaceEventPayload } from "../hobom/wire-types.ts";
+import { type KafkaMessage, messageBytes } from "../sinks/kafka/message.ts";
+import type { Template } from "./template.ts";
+
+/** How an event's value is written. */
+export const VALUE_FORMATS = {
+  /** The event's payload, as JSON. */
+  payload: (event: SourceEvent) => JSON.stringify(payloadOf(event)),
+  /** The whole record the source gave (a row with its payload), as JSON. */
+  record: (event: SourceEvent) => JSON.stringify(event.record),
+  "hobom.message": (event: SourceEvent, now: Date) => JSON.stringify(messageValue(payloadOf(event) as MessagePayload, now)),
+  "hobom.space": (event: SourceEvent) => JSON.stringify(spaceValue(payloadOf(event) as SpaceEventPayload)),
+  "hobom.angel": (event: SourceEvent) => JSON.stringify(angelValue(event.type, payloadOf(event) as AngelEventPayload)),
+} as const satisfies Record<string, (event: SourceEvent, now: Date) => string>;
+
+export type ValueFormat = keyof typeof VALUE_FORMATS;
+
+export interface FieldsMapping {
+  readonly topic: Template;
+  readonly key: Template;
+  readonly headers: Readonly<Record<string, Template>>;
+  readonly value: ValueFormat;
+}
+
+export function fieldsCodec(mapping: FieldsMapping): Codec<KafkaMessage> {
+  const render = (record: Readonly<Record<string, unknown>>, value: string): KafkaMessage => ({
+    topic: mapping.topic(record),
+    key: mapping.key(record),
+    value,
+    headers: Object.fromEntries(Object.entries(mapping.headers).map(([name, template]) => [name, template(record)])),
+  });
+  return {
+    encode(events, { now, limits }) {
+      const messages: Encoded<KafkaMessage>[] = [];
+      const unencodable: Unencodable[] = [];
+      for (const event of events) {
+        let message: KafkaMessage;
+        try {
+          message = render(event.record, VALUE_FORMATS[mapping.value](event, now));
+        } catch (error) {
+          const reason = error instanceof MappingError ? error : new MappingError(`${event.type} event ${event.id} cannot be mapped: ${(error as Error).message}`, { cause: error });
+          unencodable.push({ event, value: JSON.stringify(event.record), error: reason, replayable: false });
+          continue;
+        }
+        const bytes = messageBytes(message);
+        const where = { destination: message.topic, recordKey: message.key };
+        if (bytes > limits.maxBytes) {
+          unencodable.push({ event, value: message.value, error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting), replayable: true, ...where });
+        } else {
+          messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
+        }
+      }
+      return { messages, unencodable };
+    },
+    replay(entry) {
+      // The templates see what the entry holds: its eventId and type, and its value as the payload.
+      const record = { eventId: entry.eventId, eventType: entry.eventType, id: entry.eventId, type: entry.eventType, payload: parsed(entry.value) };
+      const message = render(record, entry.value);
+      return { ...message, topic: entry.destination || message.topic, key: entry.recordKey || message.key };
+    },
+  };
+}
+
+function payloadOf(event: SourceEvent): unknown {
+  const payload = event.record.payload;
+  if (payload === null || payload === undefined) throw new MappingError(`${event.type} event ${event.id} has no payload`);
+  return payload;
+}
+
+function parsed(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
