@@ -72,7 +72,7 @@ export function topFrames(path: string, limit = 15): { bySelf: Frame[]; byTotal:
       .sort((a, b) => b[1] - a[1])
       .filter(([name]) => key === "self" || !/^\((root|program|idle)\)/.test(name))
       .slice(0, limit)
-      .map(([name, us]) => ({
+      .map(([name, _us]) => ({
         name,
         selfPercent: ((self.get(name) ?? 0) / sampled) * 100,
         totalPercent: ((total.get(name) ?? 0) / sampled) * 100,

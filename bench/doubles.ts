@@ -4,13 +4,7 @@
  * also record when each row was marked. The call logs grow by one entry per call and can be
  * emptied during long runs.
  */
-import type {
-  AngelEventPayload,
-  HoBomLogPayload,
-  LawChangedPayload,
-  MessagePayload,
-  SpaceEventPayload,
-} from "../src/hobom/wire-types.ts";
+import type { AngelEventPayload, HoBomLogPayload, LawChangedPayload, MessagePayload, SpaceEventPayload } from "../src/hobom/wire-types.ts";
 import {
   type AngelBackendDouble,
   type DoubleServer,

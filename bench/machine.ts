@@ -3,8 +3,9 @@
  * 2-core box the benchmark process (backend doubles, Kafka consumer), Kafka and Redis compete
  * with the relay, and other work on the machine shows up as "rest".
  */
-import { availableParallelism, totalmem } from "node:os";
+
 import { readFileSync } from "node:fs";
+import { availableParallelism, totalmem } from "node:os";
 import { sharedKafkaStatus } from "../test/infra/kafka-broker.ts";
 import { cpuSeconds } from "./proc-usage.ts";
 
@@ -26,7 +27,7 @@ export function describeMachine(): string[] {
 /** Busy and steal CPU seconds of the whole machine so far (all cores). */
 function machineTicks(): { busy: number; steal: number } {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
   return {
     busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS_PER_SECOND,
     steal: (steal ?? 0) / TICKS_PER_SECOND,

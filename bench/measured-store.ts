@@ -4,7 +4,7 @@
  * marked SENT, and how many rows are still pending. Everything else (Find order, dates, what a
  * mark does to a row) is the test double's own code.
  */
-import { OutboxStore, type NewRow, type OutboxStoreOptions, type StoredRow } from "../test/support/backends/outbox-store.ts";
+import { type NewRow, OutboxStore, type OutboxStoreOptions, type StoredRow } from "../test/support/backends/outbox-store.ts";
 import { wallClockMs } from "./clock.ts";
 
 export class MeasuredOutboxStore<P> extends OutboxStore<P> {

@@ -5,13 +5,13 @@
  * (proc-usage.ts) over the window they measure; `finish()` stops it and cleans the test bed up.
  */
 import { resolve } from "node:path";
-import { relayTestSetup, type RelayTestSetup } from "../test/support/relay-env.ts";
-import { type RelayProcess, startRelayProcess } from "../test/support/relay-process.ts";
 import { createTopics } from "../test/support/kafka-topics.ts";
+import { type RelayTestSetup, relayTestSetup } from "../test/support/relay-env.ts";
+import { type RelayProcess, startRelayProcess } from "../test/support/relay-process.ts";
 import { deleteRedisNamespace, deleteTopics } from "./cleanup.ts";
+import { wallClockMs } from "./clock.ts";
 import type { BenchBackends } from "./doubles.ts";
 import { BENCH_API_KEY } from "./doubles.ts";
-import { wallClockMs } from "./clock.ts";
 import type { BenchTestbed } from "./testbed.ts";
 
 const MAIN = resolve(import.meta.dir, "../src/main.ts");
@@ -98,10 +98,7 @@ export async function startBenchRelay(testbed: BenchTestbed, backends: BenchBack
         // 1: the shutdown timeout passed with a cycle still running (an overload left rows in flight).
         const exit = `exit code ${exitCode} after SIGTERM${relay.stderr() ? `; stderr: ${relay.stderr().slice(0, 300)}` : ""}`;
         if (exitCode !== 0) for (const lines of handedOut) lines.push(exit);
-        await Promise.all([
-          deleteTopics(testbed.kafkaBrokers, Object.values(setup.topics)),
-          deleteRedisNamespace(testbed.redisUrl, setup.namespace),
-        ]);
+        await Promise.all([deleteTopics(testbed.kafkaBrokers, Object.values(setup.topics)), deleteRedisNamespace(testbed.redisUrl, setup.namespace)]);
       })();
       return finished;
     },

@@ -6,6 +6,7 @@
 import type { Frame } from "./cpu-profile.ts";
 import { med, num, table } from "./format.ts";
 import type { BenchOptions } from "./options.ts";
+import { DEFAULT_POLL_INTERVAL_MS } from "./relay-runner.ts";
 import { ALL_PIPELINES } from "./rows.ts";
 import { spread } from "./stats.ts";
 import { atLeast, atMost, type Verdict } from "./targets.ts";
@@ -15,7 +16,6 @@ import type { IdleResult } from "./workloads/idle.ts";
 import type { LimitResult } from "./workloads/limits.ts";
 import type { LogBatchingResult } from "./workloads/log-batching.ts";
 import type { SteadyResult } from "./workloads/steady-stream.ts";
-import { DEFAULT_POLL_INTERVAL_MS } from "./relay-runner.ts";
 
 export interface BenchResults {
   idle?: IdleResult[];
@@ -110,13 +110,7 @@ export function steadySection(byRate: Map<number, SteadyResult[]>, poll500: Stea
       `${m(runs, (run) => run.findPeriodMean, 4)} / ${m(runs, (run) => run.findPeriodMax, 4)}`,
       m(runs, (run) => run.duplicates),
     ]);
-    usageRows.push([
-      label,
-      m(runs, (run) => run.achievedRate, 4),
-      m(runs, (run) => run.sentPerSecond, 4),
-      m(runs, (run) => run.notSent),
-      ...usageCells(runs),
-    ]);
+    usageRows.push([label, m(runs, (run) => run.achievedRate, 4), m(runs, (run) => run.sentPerSecond, 4), m(runs, (run) => run.notSent), ...usageCells(runs)]);
     warnings.push(...runs);
   };
   for (const [rate, runs] of byRate) add(`${num(rate)}/s, poll ${DEFAULT_POLL_INTERVAL_MS} ms`, runs);
@@ -206,7 +200,14 @@ export function comparisonSection(results: BenchResults): string {
   const limit = Math.min(kafka, marks);
   const row = (label: string, runs: readonly LimitResult[] | undefined, note: string): string[] =>
     runs
-      ? [label, num(runs[0]?.rows ?? 0), m(runs, (run) => run.eventsPerSecond, 4), m(runs, (run) => (run.cpuSeconds / run.rows) * 1e6), m(runs, (run) => run.peakRssMiB), note]
+      ? [
+          label,
+          num(runs[0]?.rows ?? 0),
+          m(runs, (run) => run.eventsPerSecond, 4),
+          m(runs, (run) => (run.cpuSeconds / run.rows) * 1e6),
+          m(runs, (run) => run.peakRssMiB),
+          note,
+        ]
       : [label, "–", "–", "–", "–", "not run"];
   const relayRows = results.backlog
     ? [
@@ -229,7 +230,14 @@ export function comparisonSection(results: BenchResults): string {
       relayRows,
       row("Go-like baseline", results.baseline, "one send per event awaited, then one mark awaited, in turn (measured on a sample)"),
       results.goWait
-        ? ["Go-like + 1 s write wait, MEASURED", num(results.goWait.rows), num(goWait, 4), num((results.goWait.cpuSeconds / results.goWait.rows) * 1e6), num(results.goWait.peakRssMiB), "sleep 1 s before each send (kafka-go BatchTimeout), small sample"]
+        ? [
+            "Go-like + 1 s write wait, MEASURED",
+            num(results.goWait.rows),
+            num(goWait, 4),
+            num((results.goWait.cpuSeconds / results.goWait.rows) * 1e6),
+            num(results.goWait.peakRssMiB),
+            "sleep 1 s before each send (kafka-go BatchTimeout), small sample",
+          ]
         : ["Go-like + 1 s write wait, measured", "–", "–", "–", "–", "not run"],
       ["Go-like + 1 s write wait, EXTRAPOLATED", "–", num(goWaitExtrapolated, 4), "–", "–", "1 / (1 / baseline events/s + 1 s)"],
       row("raw kafkajs producer", results.rawKafka, "relay's records, ~1 MB sends incl. framing, one at a time, no relay around it"),
@@ -252,7 +260,15 @@ export function targetVerdicts(results: BenchResults, options: BenchOptions): Ve
     const eps = spread(results.backlog.map((run) => run.eventsPerSecond));
     verdicts.push(atLeast(`backlog drain ≥ 5,000 events/s (acks=all)${sizeNote}`, eps.median, 5000, "events/s", `${med(eps, 4)} events/s`));
     const rss = spread(results.backlog.map((run) => run.peakRssMiB));
-    verdicts.push(atMost(`peak RSS ≤ 150 MiB while draining ${num(results.backlog[0]?.rows ?? 0)} rows${sizeNote}`, rss.max, 150, "MiB", `worst ${num(rss.max)} MiB (median ${num(rss.median)})`));
+    verdicts.push(
+      atMost(
+        `peak RSS ≤ 150 MiB while draining ${num(results.backlog[0]?.rows ?? 0)} rows${sizeNote}`,
+        rss.max,
+        150,
+        "MiB",
+        `worst ${num(rss.max)} MiB (median ${num(rss.median)})`,
+      ),
+    );
   }
   if (results.backlogBinary) {
     const rss = spread(results.backlogBinary.map((run) => run.peakRssMiB));
@@ -275,9 +291,7 @@ export function targetVerdicts(results: BenchResults, options: BenchOptions): Ve
   }
   if (results.idle) {
     const cpu = spread(results.idle.map((run) => run.cpuPercent));
-    verdicts.push(
-      atMost("idle CPU < 1 % (of one core; /proc ticks give 0.1 % steps over 10 s)", cpu.median, 1, "percentage points", `${med(cpu, 2)} %`, true),
-    );
+    verdicts.push(atMost("idle CPU < 1 % (of one core; /proc ticks give 0.1 % steps over 10 s)", cpu.median, 1, "percentage points", `${med(cpu, 2)} %`, true));
   }
   return verdicts;
 }
@@ -287,7 +301,11 @@ export function targetsSection(verdicts: readonly Verdict[]): string {
     heading("Targets (2-core machine)", "") +
     table([
       ["target", "measured", "verdict"],
-      ...verdicts.map((verdict) => [verdict.target, verdict.measured, verdict.met === undefined ? "not measured" : `${verdict.met ? "MET" : "MISSED"}: ${verdict.margin}`]),
+      ...verdicts.map((verdict) => [
+        verdict.target,
+        verdict.measured,
+        verdict.met === undefined ? "not measured" : `${verdict.met ? "MET" : "MISSED"}: ${verdict.margin}`,
+      ]),
     ])
   );
 }

@@ -4,6 +4,8 @@
  * always passed explicitly: the test store's default spaces rows 1 ms apart, which for 100,000
  * rows would put createdAt 100 s into the future.
  */
+
+import { ANGEL_EVENT_TYPES } from "../src/hobom/pipelines.ts";
 import {
   angelAccessLogPayload,
   angelApprovalPayload,
@@ -13,7 +15,6 @@ import {
   messagePayload,
   spaceEventPayload,
 } from "../test/support/backends/payloads.ts";
-import { ANGEL_EVENT_TYPES } from "../src/hobom/pipelines.ts";
 import type { BenchBackends } from "./doubles.ts";
 import type { MeasuredOutboxStore } from "./measured-store.ts";
 

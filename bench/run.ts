@@ -16,8 +16,8 @@ import { parseOptions } from "./options.ts";
 import { progress, repeat, repeatSideBySide } from "./repeat.ts";
 import {
   allSection,
-  backlogSection,
   type BenchResults,
+  backlogSection,
   comparisonSection,
   idleSection,
   logsSection,
@@ -32,7 +32,7 @@ import { backlogDrain } from "./workloads/backlog-drain.ts";
 import { idle } from "./workloads/idle.ts";
 import { goLikeBaseline, rawKafka, rawMarks } from "./workloads/limits.ts";
 import { logBatching } from "./workloads/log-batching.ts";
-import { steadyStream, type SteadyResult } from "./workloads/steady-stream.ts";
+import { type SteadyResult, steadyStream } from "./workloads/steady-stream.ts";
 
 const args = process.argv.slice(2);
 
@@ -41,7 +41,9 @@ const has = (section: Parameters<typeof options.sections.has>[0]) => options.sec
 const started = performance.now();
 const machine = describeMachine();
 progress(`starting the test bed; ${machine.join("; ")}`);
-progress(`${options.quick ? "quick run: about 3 min" : "full run: about 17 min on a busy 2-core machine (steady streams alone are 9 × 60 s)"}; results are printed at the end`);
+progress(
+  `${options.quick ? "quick run: about 3 min" : "full run: about 17 min on a busy 2-core machine (steady streams alone are 9 × 60 s)"}; results are printed at the end`,
+);
 const testbed = await benchTestbed();
 await locateKafka();
 const results: BenchResults = {};
@@ -162,7 +164,10 @@ if (has("profile")) {
 }
 
 const minutes = (performance.now() - started) / 60_000;
-const git = (gitArgs: string[]) => Bun.spawnSync(["git", ...gitArgs], { cwd: join(import.meta.dir, "..") }).stdout.toString().trim();
+const git = (gitArgs: string[]) =>
+  Bun.spawnSync(["git", ...gitArgs], { cwd: join(import.meta.dir, "..") })
+    .stdout.toString()
+    .trim();
 const changed = git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean).length;
 const out: string[] = [
   `# hobom-event-processor benchmark (${options.quick ? "QUICK: small sizes, 1 repetition" : "full run"})`,

@@ -5,10 +5,10 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { ensureTestbed, testbedEnvVars } from "../test/infra/testbed.ts";
 import { startAngelBackend, startHoBomBackend, startLlmBackend, startSpaceBackend } from "../test/support/backends/index.ts";
 import { relayTestSetup, TEST_API_KEY } from "../test/support/relay-env.ts";
 import { freePort } from "../test/support/relay-process.ts";
-import { ensureTestbed, testbedEnvVars } from "../test/infra/testbed.ts";
 import { BINARY, buildBinary } from "./binary.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -40,11 +40,20 @@ let idleRss = 0;
 let idleCpuPercent = 0;
 for (let run = 0; run < RUNS; run++) {
   const port = await freePort();
-  const { env } = relayTestSetup({ hobom, space, angel, llm, overrides: { HOBOM_HTTP_ADDR: `127.0.0.1:${port}`, HOBOM_LOG_LEVEL: "warn", HOBOM_POLL_INTERVAL_MS: "5000" } });
+  const { env } = relayTestSetup({
+    hobom,
+    space,
+    angel,
+    llm,
+    overrides: { HOBOM_HTTP_ADDR: `127.0.0.1:${port}`, HOBOM_LOG_LEVEL: "warn", HOBOM_POLL_INTERVAL_MS: "5000" },
+  });
   const started = performance.now();
   const child = Bun.spawn([BINARY], { env: { PATH: process.env.PATH ?? "", ...env }, stdout: "ignore", stderr: "inherit" });
   for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((response) => response.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
     if (ready) break;
     await Bun.sleep(5);
   }
@@ -65,7 +74,9 @@ for (const double of doubles) double.stop();
 readyTimes.sort((a, b) => a - b);
 const median = readyTimes[Math.floor(readyTimes.length / 2)] as number;
 console.log(`| binary | ${(statSync(BINARY).size / 1024 / 1024).toFixed(1)} MiB (${BINARY.replace(`${ROOT}/`, "")}) |`);
-console.log(`| start → /health/ready 200 | median ${median.toFixed(0)} ms (min ${readyTimes[0]?.toFixed(0)}, max ${readyTimes.at(-1)?.toFixed(0)}, ${RUNS} runs, all 7 pipelines) |`);
+console.log(
+  `| start → /health/ready 200 | median ${median.toFixed(0)} ms (min ${readyTimes[0]?.toFixed(0)}, max ${readyTimes.at(-1)?.toFixed(0)}, ${RUNS} runs, all 7 pipelines) |`,
+);
 console.log(`| RSS when idle | ${(idleRss / 1024).toFixed(1)} MiB (after 15 s with no rows) |`);
 console.log(`| CPU when idle | ${idleCpuPercent.toFixed(2)} % of one core (${IDLE_WINDOW_S} s, default 5 s poll interval, 7 pipelines) |`);
 process.exit(0);

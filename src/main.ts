@@ -5,12 +5,6 @@
 import type { Config } from "./config/config.ts";
 import { readEnvironment } from "./config/environment.ts";
 import { loadConfig } from "./config/load-config.ts";
-import { withBreaker } from "./engine/breaker.ts";
-import { describeError } from "./engine/errors.ts";
-import { createGcPacer } from "./engine/gc-pacing.ts";
-import { createReplayer } from "./engine/replay.ts";
-import { runPipelines } from "./engine/run.ts";
-import { sleep } from "./engine/sleep.ts";
 import { checkConfig, healthcheck } from "./edge/cli/commands.ts";
 import { helpText } from "./edge/cli/help.ts";
 import { COMMIT, VERSION } from "./edge/cli/version.ts";
@@ -18,18 +12,24 @@ import { createDlqService } from "./edge/dlq-service.ts";
 import { createHealthCheck, type Probe } from "./edge/http/health.ts";
 import { createPipelineHealth } from "./edge/http/pipeline-health.ts";
 import { startHttpServer } from "./edge/http/server.ts";
+import { withBreaker } from "./engine/breaker.ts";
+import { describeError } from "./engine/errors.ts";
+import { createGcPacer } from "./engine/gc-pacing.ts";
+import { createReplayer } from "./engine/replay.ts";
+import { runPipelines } from "./engine/run.ts";
+import { sleep } from "./engine/sleep.ts";
 import { createBackendChannels } from "./grpc/channels.ts";
 import { loadHoBomServices } from "./grpc/protos.ts";
 import { hobomPipelines } from "./hobom/build.ts";
-import { buildDeclaredPipelines } from "./pipelines/build.ts";
-import { type Declaration, loadPipelinesFile } from "./pipelines/file.ts";
 import { hobomTargets } from "./hobom/connections.ts";
 import { PIPELINES } from "./hobom/pipelines.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutages } from "./observability/outages.ts";
-import { createKafkaSink } from "./sinks/kafka/sink.ts";
+import { buildDeclaredPipelines } from "./pipelines/build.ts";
+import { type Declaration, loadPipelinesFile } from "./pipelines/file.ts";
 import { kafkaSecurity } from "./sinks/kafka/security.ts";
+import { createKafkaSink } from "./sinks/kafka/sink.ts";
 import { createStudyMaterialService } from "./sinks/study-material/client.ts";
 import { createStudyMaterialSink } from "./sinks/study-material/sink.ts";
 import { loadFindDecoders } from "./sources/grpc-outbox/find-decoder.ts";
@@ -42,6 +42,8 @@ import { connectRedis } from "./state/redis.ts";
 
 /** Exit code of a start refused for bad configuration. */
 const EXIT_CONFIG = 2;
+/** The built-in pipelines' names and DLQ prefixes, which a pipelines file may not take. */
+const RESERVED = { names: PIPELINES.map((row) => row.name), dlqPrefixes: PIPELINES.map((row) => row.dlqPrefix) };
 /** How long a health probe may take. */
 const PROBE_TIMEOUT_MS = 2000;
 /** Of the shutdown timeout, what the closes (Kafka, Redis, gRPC, HTTP) get after the cycles, at most. */
@@ -73,7 +75,8 @@ function build(config: Config, declarations: readonly Declaration[], log: Logger
     security: kafkaSecurity(config.kafka.security),
     log: kafkaLog,
     onPartitionChange: ({ topic, partition, closed, error }) => {
-      if (closed) kafkaLog.warn("kafka partition unreachable; its rows wait, the other partitions keep flowing", { topic, partition, error: describeError(error) });
+      if (closed)
+        kafkaLog.warn("kafka partition unreachable; its rows wait, the other partitions keep flowing", { topic, partition, error: describeError(error) });
       else kafkaLog.info("kafka partition reachable again", { topic, partition });
     },
   });
@@ -97,7 +100,10 @@ function build(config: Config, declarations: readonly Declaration[], log: Logger
         { dependency: "grpc", backoffMs: config.kafka.backoffMs },
       )
     : undefined;
-  const declared = buildDeclaredPipelines(declarations, { "grpc-outbox": { config, services, decoders, log }, kafka: { sink: kafkaSink } });
+  const declared = buildDeclaredPipelines(declarations, {
+    "grpc-outbox": { config, services, decoders, log },
+    kafka: { sink: kafkaSink },
+  });
   const pipelines = [...hobomPipelines({ config, channels, kafka: kafkaSink, studyMaterial, log }), ...declared.pipelines];
   const probes: Record<string, Probe> = {
     redis: async () => void (await redis.send("PING", [])),
@@ -107,12 +113,12 @@ function build(config: Config, declarations: readonly Declaration[], log: Logger
   for (const [name, probe] of Object.entries(declared.probes)) probes[name] = () => probe(PROBE_TIMEOUT_MS);
   const close = () =>
     Promise.allSettled([kafka.close(), Promise.resolve().then(() => redis.close()), Promise.resolve().then(() => channels.close()), declared.close()]);
-  return { keys, catalog, metrics, redis, kafka, pipelines, probes, close };
+  return { keys, catalog, metrics, redis, kafka, pipelines, probes, background: declared.background, close };
 }
 
 async function run(config: Config, declarations: readonly Declaration[], log: Logger): Promise<number> {
   const controller = new AbortController();
-  const { keys, catalog, metrics, redis, kafka, pipelines, probes, close } = build(config, declarations, log);
+  const { keys, catalog, metrics, redis, kafka, pipelines, probes, background, close } = build(config, declarations, log);
   const ledger = createDeliveryLedger({ redis, keys, ttlSeconds: config.redis.deliveryTtlSeconds });
   const leases = createLeaseStore({ redis, keys });
   const entries = createDlqEntries({ redis, keys });
@@ -147,7 +153,8 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     ownership: () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const)),
     beforeScrape: () => {
       const unavailable = kafka.unavailablePartitions();
-      for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()])) metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
+      for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()]))
+        metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
     },
   });
 
@@ -191,6 +198,8 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     controller.signal,
   );
 
+  const upkeep = background(controller.signal);
+
   await new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
   // HOBOM_SHUTDOWN_TIMEOUT_MS bounds the whole stop, the closes included: a producer whose brokers
   // hang would otherwise keep the process alive until systemd's SIGKILL.
@@ -200,9 +209,11 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     process.exit(1);
   }, timeoutMs);
   const closeReserveMs = Math.min(CLOSE_RESERVE_MS, Math.floor(timeoutMs / 4));
-  const finished = await Promise.race([running.then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
+  const finished = await Promise.race([Promise.all([running, upkeep]).then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
   if (!finished) {
-    log.error("cycles still running at the shutdown timeout; stopping anyway (a batch sent but not yet recorded may be sent again after the restart)", { timeoutMs });
+    log.error("cycles still running at the shutdown timeout; stopping anyway (a batch sent but not yet recorded may be sent again after the restart)", {
+      timeoutMs,
+    });
   }
   await Promise.allSettled([server.stop(), close()]);
   clearTimeout(hardStop);
@@ -220,14 +231,14 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(helpText(VERSION));
     return 0;
   }
-  if (command !== undefined && command !== "check-config" && command !== "healthcheck" && command !== "run") {
+  if (command !== undefined && !["check-config", "healthcheck", "run"].includes(command)) {
     process.stderr.write(`hobom-event-processor: unknown command "${command}"; see --help\n`);
     return EXIT_CONFIG;
   }
   const { env, problems: envProblems } = readEnvironment();
   const result = loadConfig({ env });
-  const reserved = { names: PIPELINES.map((row) => row.name), dlqPrefixes: PIPELINES.map((row) => row.dlqPrefix) };
-  const file = result.ok && result.config.pipelinesFile !== undefined ? loadPipelinesFile(result.config.pipelinesFile, env, reserved) : { declarations: [], problems: [] };
+  const file =
+    result.ok && result.config.pipelinesFile !== undefined ? loadPipelinesFile(result.config.pipelinesFile, env, RESERVED) : { declarations: [], problems: [] };
   const problems = [...envProblems, ...(result.ok ? [] : result.problems), ...file.problems];
   if (!result.ok || problems.length > 0) {
     process.stderr.write(`hobom-event-processor: the configuration has ${problems.length} problem(s):\n`);
@@ -235,7 +246,9 @@ async function main(args: string[]): Promise<number> {
     return command === "check-config" ? 1 : EXIT_CONFIG;
   }
   if (command === "check-config") {
-    process.stdout.write(`ok   configuration${file.declarations.length > 0 ? ` (${file.declarations.length} pipeline(s) from ${result.config.pipelinesFile})` : ""}\n`);
+    process.stdout.write(
+      `ok   configuration${file.declarations.length > 0 ? ` (${file.declarations.length} pipeline(s) from ${result.config.pipelinesFile})` : ""}\n`,
+    );
     const { probes, close } = build(result.config, file.declarations, createLogger({ level: "error", write: () => {} }));
     return checkConfig(probes, close);
   }

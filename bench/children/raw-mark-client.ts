@@ -3,13 +3,14 @@
  * calls in flight (the relay's HOBOM_MARK_CONCURRENCY default) against the bench double, as fast
  * as the pair can go. The Find that lists the rows is not timed.
  */
+
+import { createTaskPool } from "../../src/engine/task-pool.ts";
 import { createBackendChannels } from "../../src/grpc/channels.ts";
 import { loadHoBomServices } from "../../src/grpc/protos.ts";
-import { loadFindDecoders } from "../../src/sources/grpc-outbox/find-decoder.ts";
-import { createOutboxClient } from "../../src/sources/grpc-outbox/outbox-client.ts";
 import type { EventPipeline } from "../../src/hobom/pipeline.ts";
 import { PIPELINES } from "../../src/hobom/pipelines.ts";
-import { createTaskPool } from "../../src/engine/task-pool.ts";
+import { loadFindDecoders } from "../../src/sources/grpc-outbox/find-decoder.ts";
+import { createOutboxClient } from "../../src/sources/grpc-outbox/outbox-client.ts";
 import { env, reportSection } from "./child-report.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_MARK_CONCURRENCY ?? "32");

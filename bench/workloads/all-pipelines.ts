@@ -22,14 +22,21 @@ export async function allPipelines(testbed: BenchTestbed, options: { rowsPerPipe
     const created = new Date();
     const ids = new Map<PipelineName, string[]>();
     for (const pipeline of ALL_PIPELINES) {
-      ids.set(pipeline, Array.from({ length: options.rowsPerPipeline }, () => addRow(backends, pipeline, created)));
+      ids.set(
+        pipeline,
+        Array.from({ length: options.rowsPerPipeline }, () => addRow(backends, pipeline, created)),
+      );
     }
     const total = ALL_PIPELINES.length * options.rowsPerPipeline;
     const sent = () => backends.stores.reduce((sum, store) => sum + store.sentCount, 0);
     const run = await startBenchRelay(testbed, backends);
     try {
       const window = startWindow(run.pid);
-      const doneAt = await waitFor(() => sent() >= total, 600_000, () => `${sent()} of ${total} rows SENT`);
+      const doneAt = await waitFor(
+        () => sent() >= total,
+        600_000,
+        () => `${sent()} of ${total} rows SENT`,
+      );
       const measured = window.stop();
       const perPipeline = Object.fromEntries(
         ALL_PIPELINES.map((pipeline) => {

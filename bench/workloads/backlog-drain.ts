@@ -27,7 +27,12 @@ export async function backlogDrain(
   try {
     addRows(backends, "message", options.rows);
     const store = backends.hobom.messages;
-    const run = await startBenchRelay(testbed, backends, { cpuProfileDir: options.cpuProfileDir, bunFlags: options.bunFlags, env: options.env, binary: options.binary });
+    const run = await startBenchRelay(testbed, backends, {
+      cpuProfileDir: options.cpuProfileDir,
+      bunFlags: options.bunFlags,
+      env: options.env,
+      binary: options.binary,
+    });
     try {
       const window = startWindow(run.pid);
       const doneAt = await waitFor(

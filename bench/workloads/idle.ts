@@ -3,8 +3,8 @@
  * default interval; after it settles, its CPU over `seconds` and its resident memory.
  */
 import { startBenchBackends } from "../doubles.ts";
-import { memoryMiB } from "../proc-usage.ts";
 import { startWindow } from "../measure-window.ts";
+import { memoryMiB } from "../proc-usage.ts";
 import { startBenchRelay } from "../relay-runner.ts";
 import type { BenchTestbed } from "../testbed.ts";
 

@@ -50,10 +50,7 @@ const drainLimitMs = (pollIntervalMs: number) => Math.max(20_000, 3 * pollInterv
 /** No mark for this long after the stream ended: the relay is stuck, stop waiting. */
 const stallLimitMs = (pollIntervalMs: number) => 2 * pollIntervalMs + 2000;
 
-export async function steadyStream(
-  testbed: BenchTestbed,
-  options: { rate: number; seconds: number; pollIntervalMs?: number },
-): Promise<SteadyResult> {
+export async function steadyStream(testbed: BenchTestbed, options: { rate: number; seconds: number; pollIntervalMs?: number }): Promise<SteadyResult> {
   const backends = await startBenchBackends();
   const findTimes: number[] = [];
   // The call log grows by one entry per mark: keep only the Find times, every second.

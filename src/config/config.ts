@@ -6,9 +6,9 @@ export interface BackendTarget {
   readonly apiKey: string;
 }
 
-/** The four gRPC connections; a missing optional one disables its pipelines. */
+/** The four gRPC connections; a missing one disables its pipelines (main is missing only when a pipelines file declares the pipelines). */
 export interface Connections {
-  readonly main: BackendTarget;
+  readonly main?: BackendTarget;
   readonly space?: BackendTarget;
   readonly angel?: BackendTarget;
   readonly llm?: BackendTarget;

@@ -81,6 +81,19 @@ export class Fields {
     return value;
   }
 
+  /** A list of whole numbers within bounds, as a list or comma-separated text ("1000, 5000"). */
+  integers(key: string, min: number, max: number): number[] | undefined {
+    this.read.add(key);
+    const value = this.raw[key];
+    if (value === undefined) return undefined;
+    const items = typeof value === "string" ? value.split(",").map((item) => Number(item.trim())) : value;
+    if (!Array.isArray(items) || items.length === 0 || items.some((item) => typeof item !== "number" || !Number.isInteger(item) || item < min || item > max)) {
+      this.problem(key, `is ${describe(value)}; expected a list of whole numbers from ${min} to ${max} (e.g. [1000, 5000])`);
+      return undefined;
+    }
+    return items as number[];
+  }
+
   /** A list of texts, at least one. */
   strings(key: string, options: { required?: boolean; accepted?: string } = {}): string[] | undefined {
     this.read.add(key);

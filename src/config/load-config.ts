@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { BackendTarget, Config } from "./config.ts";
 import { ValueProblem } from "./parsers.ts";
-import { type Variable, VARIABLES } from "./variables.ts";
+import { VARIABLES, type Variable } from "./variables.ts";
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -38,6 +38,16 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
   const v = VARIABLES;
   const mainAddress = read(v.grpcAddr);
   const mainKey = read(v.grpcApiKey);
+  const pipelinesFile = read(v.pipelinesFile);
+  // The built-in pipelines are optional only for a relay whose pipelines come from a file.
+  const blank = (name: string) => (env[name] ?? "").trim() === "";
+  const builtIn = !blank(v.grpcAddr.name) || pipelinesFile === undefined;
+  if (blank(v.grpcAddr.name) && pipelinesFile === undefined) {
+    problems.push(`${v.grpcAddr.name}: is required (e.g. ${v.grpcAddr.name}=${v.grpcAddr.example}) unless ${v.pipelinesFile.name} declares the pipelines`);
+  }
+  if (builtIn && blank(v.grpcApiKey.name)) {
+    problems.push(`${v.grpcApiKey.name}: is required (e.g. ${v.grpcApiKey.name}=${v.grpcApiKey.example}) with ${v.grpcAddr.name}`);
+  }
   const target = (address: string | undefined, key: string | undefined): BackendTarget | undefined =>
     address === undefined || (key ?? mainKey) === undefined ? undefined : { address, apiKey: (key ?? mainKey) as string };
 
@@ -86,7 +96,9 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
     problems.push(`${v.kafkaSaslMechanism.name}: ${saslMechanism} needs ${v.kafkaSaslUsername.name} and ${v.kafkaSaslPassword.name}`);
   }
   if (saslMechanism === undefined && (saslUsername !== undefined || saslPassword !== undefined)) {
-    problems.push(`${v.kafkaSaslUsername.name}/${v.kafkaSaslPassword.name}: are set but ${v.kafkaSaslMechanism.name} is not; name the mechanism (plain, scram-sha-256, scram-sha-512)`);
+    problems.push(
+      `${v.kafkaSaslUsername.name}/${v.kafkaSaslPassword.name}: are set but ${v.kafkaSaslMechanism.name} is not; name the mechanism (plain, scram-sha-256, scram-sha-512)`,
+    );
   }
   const redisUrl = read(v.redisAddr);
   const redisTlsCaFile = read(v.redisTlsCaFile);
@@ -159,7 +171,7 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       internalApiKey: read(v.internalApiKey),
       dlqAuth: read(v.dlqAuth) !== "off",
     },
-    pipelinesFile: read(v.pipelinesFile),
+    pipelinesFile,
     logLevel: read(v.logLevel),
   };
   if (problems.length > 0) return { ok: false, problems };

@@ -64,7 +64,10 @@ function portOf(hostPort: string): number {
 
 /** A comma-separated list of Kafka brokers, each `host:port`. */
 export const brokerList: Parser<string[]> = (raw) => {
-  const brokers = raw.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const brokers = raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   if (brokers.length === 0) throw new ValueProblem("no broker given");
   for (const broker of brokers) {
     if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) throw new ValueProblem(`"${broker}" is not host:port`);

@@ -5,7 +5,7 @@
 import type { Pipeline } from "../engine/pipeline.ts";
 import { ReplayError, type ReplayResult } from "../engine/replay.ts";
 import type { DlqEntries, StoredEntry } from "../state/dlq-entries.ts";
-import { dependencyUnavailable, DlqError, notFound, notReplayable, retryInProgress, upstreamFailed } from "./http/dlq-errors.ts";
+import { type DlqError, dependencyUnavailable, notFound, notReplayable, retryInProgress, upstreamFailed } from "./http/dlq-errors.ts";
 import { type CatalogEntry, parseDlqKey } from "./http/dlq-key.ts";
 
 export interface DlqService {

@@ -4,8 +4,9 @@
  * batch is taken, nothing is dead-lettered or given up) until its next probe time, so an outage
  * costs one timeout per backoff step rather than one per delivery and pipeline.
  */
-import { BreakerOpenError, DestinationError, PermanentEventError, SinkUnavailableError } from "./errors.ts";
+
 import { backoffDelay } from "./backoff.ts";
+import { BreakerOpenError, DestinationError, PermanentEventError, SinkUnavailableError } from "./errors.ts";
 import type { Sink } from "./ports.ts";
 
 export interface Breaker {
@@ -45,7 +46,7 @@ export function withBreaker<M>(
     async deliver(messages, signal) {
       if (failures > 0 && now() < openUntil) throw new BreakerOpenError(options.dependency, openUntil);
       const seen = failures;
-      let outcomes;
+      let outcomes: Awaited<ReturnType<typeof sink.deliver>>;
       try {
         outcomes = await sink.deliver(messages, signal);
       } catch (error) {

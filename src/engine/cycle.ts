@@ -7,7 +7,7 @@
  * limits of one.
  */
 import type { Logger } from "../observability/logger.ts";
-import { eventsOf, deliverAll } from "./deliver.ts";
+import { deliverAll, eventsOf } from "./deliver.ts";
 import { DependencyError, MappingError, RetriesExhaustedError } from "./errors.ts";
 import type { Fence } from "./fence.ts";
 import type { RelayMetrics } from "./metrics.ts";
@@ -75,7 +75,10 @@ export async function runCycle<M>(context: CycleContext<M>, batch: SourceBatch, 
     await settlements.waitBelow(SETTLES_AHEAD);
     let recorded: Set<string>;
     try {
-      recorded = await context.ledger.delivered(pipeline.name, slice.map((event) => event.id));
+      recorded = await context.ledger.delivered(
+        pipeline.name,
+        slice.map((event) => event.id),
+      );
     } catch (error) {
       stoppedBy = error;
       settlements.released(slice);
@@ -90,7 +93,14 @@ export async function runCycle<M>(context: CycleContext<M>, batch: SourceBatch, 
     const { messages, unencodable } = context.codec.encode(readable, { now: context.now(), limits: sink.limits });
     for (const event of unreadable) {
       const error = new MappingError(`${event.type} row ${event.id} cannot be decoded: ${event.unreadable}`);
-      await settlements.deadLetter({ event, value: JSON.stringify(event.record), error, replayable: false, attempts: 1 });
+      await settlements.deadLetter({
+        event,
+        value: JSON.stringify(event.record),
+        error,
+        replayable: false,
+        attempts: 1,
+        destination: context.codec.destination,
+      });
     }
     for (const item of unencodable) await settlements.deadLetter({ ...item, attempts: 1 });
 
@@ -169,14 +179,21 @@ async function retryOrGiveUp<M>(context: CycleContext<M>, settlements: Settlemen
       continue;
     }
     const exhausted = new Error(`gave up after ${attempts} attempts: ${error.message}`, { cause: error });
-    await settlements.deadLetter({ event, value: encoded.deadLetterValues[index] ?? "", error: exhausted, replayable: true, attempts, ...destinationOf(encoded) });
+    await settlements.deadLetter({
+      event,
+      value: encoded.deadLetterValues[index] ?? "",
+      error: exhausted,
+      replayable: true,
+      attempts,
+      ...destinationOf(encoded),
+    });
   }
   settlements.retried(again, error);
 }
 
-/** Where the message was bound, for the DLQ entry (a topic, a record key). */
-function destinationOf<M>(encoded: Encoded<M>): { destination?: string; recordKey?: string } {
-  return { destination: encoded.destination, recordKey: encoded.recordKey };
+/** Where the message was bound, for the DLQ entry (a topic, a record key, headers). */
+function destinationOf<M>(encoded: Encoded<M>): Pick<Encoded<M>, "destination" | "recordKey" | "headers"> {
+  return { destination: encoded.destination, recordKey: encoded.recordKey, headers: encoded.headers };
 }
 
 /** The attempts a sink made itself before it refused (e.g. LLM Generate retried), when it says. */

@@ -53,6 +53,8 @@ export async function deliverAll<M>(params: {
 }): Promise<DeliveryResult<M>> {
   const refused: Refused<M>[] = [];
   const unsent: Unsent<M>[] = [];
+  // Messages acknowledged so far: when delivering stops, they are not among the untried.
+  const acknowledged = new Set<Encoded<M>>();
   const held = params.held ?? new Set<string>();
   const exclusive: Serial = params.exclusive ?? ((task) => task());
   const keysOf = (encoded: Encoded<M>) => encoded.events.flatMap((event) => (event.orderingKey === undefined ? [] : [event.orderingKey]));
@@ -66,9 +68,13 @@ export async function deliverAll<M>(params: {
     let recording = false;
     try {
       await exclusive(async () => {
-        outcomes = await params.sink.deliver(group.map((encoded) => encoded.message), params.signal);
+        outcomes = await params.sink.deliver(
+          group.map((encoded) => encoded.message),
+          params.signal,
+        );
         recording = true;
         const acked = group.filter((_, index) => outcomes[index]?.ok);
+        for (const encoded of acked) acknowledged.add(encoded);
         if (acked.length > 0) await params.onAcked(acked);
       });
     } catch (error) {
@@ -97,7 +103,15 @@ export async function deliverAll<M>(params: {
 
   const groups = groupsWithin(params.messages, params.sink.limits);
   for (const [index, group] of groups.entries()) {
-    const untried = () => groups.slice(index).flat();
+    // What this delivery and the later ones did not settle one way or another.
+    const judged = () => new Set([...acknowledged, ...refused.map((item) => item.encoded), ...unsent.map((item) => item.encoded)]);
+    const untried = () => {
+      const done = judged();
+      return groups
+        .slice(index)
+        .flat()
+        .filter((encoded) => !done.has(encoded));
+    };
     if (params.signal.aborted) return { refused, unsent, stoppedBy: params.signal.reason, untried: untried() };
     const ready = group.filter((encoded) => !keysOf(encoded).some((key) => held.has(key)));
     for (const encoded of group) {

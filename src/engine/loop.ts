@@ -14,7 +14,7 @@ import { sleep as defaultSleep } from "./sleep.ts";
 
 export interface LoopParams {
   readonly name: string;
-  readonly source: Pick<Source, "ready" | "take">;
+  readonly source: Pick<Source, "ready" | "take" | "takesWhileSettling">;
   readonly cycle: (batch: SourceBatch, signal: AbortSignal) => Promise<CycleOutcome>;
   readonly failureBackoffMs: readonly number[];
   /** Epoch ms before which no batch may be taken (the sink's breaker); 0 when free. */
@@ -36,9 +36,11 @@ export async function runLoop(params: LoopParams): Promise<void> {
   // logged when it begins or changes, not once per backoff step.
   let lastFailure: string | undefined;
   let settled: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
   while (!signal.aborted) {
-    // The previous cycle's settles run during the wait; its events must be settled before the next take.
-    await settled;
+    // The previous cycle's settles run during the wait; its events must be settled before the next
+    // take, unless the source never hands unsettled events over again.
+    if (!params.source.takesWhileSettling) await settled;
     const gatedUntil = params.gate?.() ?? 0;
     if (gatedUntil > now()) {
       await sleep(gatedUntil - now(), signal);
@@ -54,6 +56,9 @@ export async function runLoop(params: LoopParams): Promise<void> {
       outcome = { status: "failed", error };
     }
     settled = outcome.settled ?? Promise.resolve();
+    const tracked = settled;
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
     params.metrics.cycle(params.name, (performance.now() - started) / 1000, outcome.status);
     if (!signal.aborted) params.onOutcome?.(outcome);
     // Failed takes, ledger lookups and deliveries end the cycle; settles and DLQ writes count their own.
@@ -66,7 +71,10 @@ export async function runLoop(params: LoopParams): Promise<void> {
       lastFailure = undefined;
     } else if (outcome.error instanceof BreakerOpenError) {
       wait = Math.max(0, outcome.error.retryAt - now());
-      log.warn(`cycle stopped: ${outcome.error.dependency} unavailable; nothing given up`, { retryInMs: wait, error: describeError(outcome.error.cause ?? outcome.error) });
+      log.warn(`cycle stopped: ${outcome.error.dependency} unavailable; nothing given up`, {
+        retryInMs: wait,
+        error: describeError(outcome.error.cause ?? outcome.error),
+      });
     } else {
       failures++;
       wait = backoffDelay(params.failureBackoffMs, failures, random());
@@ -78,6 +86,6 @@ export async function runLoop(params: LoopParams): Promise<void> {
     }
     await sleep(wait, signal);
   }
-  // A stop finishes the settles of the cycle in flight: nothing half-done for the next start.
-  await settled;
+  // A stop finishes the settles of the cycles in flight: nothing half-done for the next start.
+  await Promise.all(inFlight);
 }

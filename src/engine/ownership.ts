@@ -67,12 +67,15 @@ export async function runWhileOwned(params: OwnershipParams): Promise<void> {
       log.warn("pipeline lease lost; stopping the pipeline here", { why });
       owned.abort(new LeaseLostError(name));
     };
-    const renewer = setInterval(async () => {
-      const renewed = await observed(leases.renew(name, token, ttlMs));
-      if (renewed === true) validUntil = now() + ttlMs - margin;
-      else if (renewed === false) lose("another instance holds it");
-      else if (now() >= validUntil) lose("could not renew it before it expired (Redis unreachable)");
-    }, Math.max(50, Math.floor(ttlMs / 3)));
+    const renewer = setInterval(
+      async () => {
+        const renewed = await observed(leases.renew(name, token, ttlMs));
+        if (renewed === true) validUntil = now() + ttlMs - margin;
+        else if (renewed === false) lose("another instance holds it");
+        else if (now() >= validUntil) lose("could not renew it before it expired (Redis unreachable)");
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
     const fence: Fence = {
       isValid: () => !lost && now() < validUntil,
       assertHeld: async () => {

@@ -15,11 +15,7 @@ export interface Poller {
   wake(): void;
 }
 
-export function createPoller(params: {
-  intervalMs: number;
-  now?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}): Poller {
+export function createPoller(params: { intervalMs: number; now?: () => number; sleep?: (ms: number, signal: AbortSignal) => Promise<void> }): Poller {
   const { now = Date.now, sleep = defaultSleep } = params;
   let lastStart = Number.NEGATIVE_INFINITY;
   let more = false;

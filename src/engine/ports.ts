@@ -15,6 +15,8 @@ export interface SourceEvent {
   readonly orderingKey?: string;
   /** The source's own record of the event (a row's fields, with its payload), for mappers. */
   readonly record: Readonly<Record<string, unknown>>;
+  /** The payload exactly as it was written, when the source has it as text (a JSON column). */
+  readonly payloadText?: string;
   /** Why the source could not read this event's payload, when it could not: it goes to the DLQ. */
   readonly unreadable?: string;
   /** When it was written at the source, epoch ms (NaN when unknown): the lag. */
@@ -67,6 +69,18 @@ export interface SettleReport {
  */
 export interface Source {
   /**
+   * How instances share it: "exclusive" (the default), one instance at a time runs the pipeline,
+   * under a lease; "shared", every instance runs it and the source divides the events itself (a
+   * claim of rows with a lease of their own).
+   */
+  readonly sharing?: "exclusive" | "shared";
+  /**
+   * True when a take may run while the previous batch's settles are still in flight, because the
+   * source hands nothing over again that is not settled (claimed rows wait for their claim to
+   * lapse). Otherwise (a Find that returns every unmarked row) the settles finish first.
+   */
+  readonly takesWhileSettling?: boolean;
+  /**
    * Resolves when the next batch should be taken: a poll's interval since the previous take has
    * passed (at once when the source said it has more), a notification came, a queue holds
    * messages. Resolves at once when `signal` aborts.
@@ -91,9 +105,10 @@ export interface Encoded<M> {
   readonly bytes: number;
   /** What the DLQ keeps for each of `events` if the sink refuses the message, in the same order. */
   readonly deadLetterValues: readonly string[];
-  /** Where the message is bound (a topic) and under which key, for the DLQ entry's metadata. */
+  /** Where the message is bound (a topic), under which key and with which headers, for the DLQ entry's metadata and its replay. */
   readonly destination?: string;
   readonly recordKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An event that cannot become a message, and what the DLQ keeps for it. */
@@ -105,10 +120,13 @@ export interface Unencodable {
   readonly replayable: boolean;
   readonly destination?: string;
   readonly recordKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** How a pipeline turns events into its sink's messages, and a DLQ entry back into one. */
 export interface Codec<M> {
+  /** Where every message of the pipeline goes (its one topic), for DLQ entries of events that never became one. */
+  readonly destination?: string;
   /** Events (in order) → messages; what cannot become one is returned with why. */
   encode(events: readonly SourceEvent[], context: { readonly now: Date; readonly limits: SinkLimits }): { messages: Encoded<M>[]; unencodable: Unencodable[] };
   /**
@@ -126,6 +144,8 @@ export interface ReplayEntry {
   readonly value: string;
   readonly destination?: string;
   readonly recordKey?: string;
+  /** The headers it was sent with, when the entry recorded them. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** How much one delivery may carry. */
@@ -198,6 +218,7 @@ export interface DeadLetter {
   /** Where it was bound, for operators (a topic). */
   readonly destination?: string;
   readonly recordKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
   /** False when `value` is the raw record (its payload could not be mapped): replaying it is wrong. */
   readonly replayable: boolean;
   readonly failedAt: Date;

@@ -23,6 +23,7 @@ export interface StoredLetter {
     readonly replayable: boolean;
     readonly topic: string;
     readonly recordKey: string;
+    readonly headers?: Readonly<Record<string, string>>;
   } | null;
 }
 
@@ -88,14 +89,25 @@ export function createReplayer(deps: ReplayDependencies) {
       const recorded = await deps.ledger.delivered(pipeline.name, [eventId]);
       const delivered = !recorded.has(eventId);
       if (delivered) {
-        await deliver(pipeline, { eventId, eventType: letter.meta?.eventType ?? "", value: letter.value, destination: letter.meta?.topic, recordKey: letter.meta?.recordKey });
+        await deliver(pipeline, {
+          eventId,
+          eventType: letter.meta?.eventType ?? "",
+          value: letter.value,
+          destination: letter.meta?.topic,
+          recordKey: letter.meta?.recordKey,
+          headers: letter.meta?.headers,
+        });
         await deps.ledger.record(pipeline.name, [eventId]).catch((error) => log.warn("replayed, but could not record the delivery", { key, error }));
       }
       let settled: ReplayResult["settled"];
       try {
         settled = await pipeline.source.redelivered([eventId]);
       } catch (error) {
-        throw new ReplayError("upstream failed", `${delivered ? "delivered, but " : ""}settling it at its source failed: ${describeError(error)}; the entry is kept and the next retry only settles`, { cause: error });
+        throw new ReplayError(
+          "upstream failed",
+          `${delivered ? "delivered, but " : ""}settling it at its source failed: ${describeError(error)}; the entry is kept and the next retry only settles`,
+          { cause: error },
+        );
       }
       await deps.letters.remove(key);
       log.info("DLQ entry retried and removed", { key, pipeline: pipeline.name, eventId, delivered, settled });

@@ -3,14 +3,12 @@
  * tries. Errors that say retrying cannot help (a non-retriable RelayError, a TypeError) end it at
  * once. The error thrown at the end is a {@link RetriesExhaustedError} with the count and cause.
  */
-import { RelayError, RetriesExhaustedError } from "./errors.ts";
+
 import { backoffDelay } from "./backoff.ts";
+import { RelayError, RetriesExhaustedError } from "./errors.ts";
 import { sleep } from "./sleep.ts";
 
-export async function withRetry<T>(
-  attempt: () => Promise<T>,
-  options: { attempts: number; backoffMs: readonly number[]; signal?: AbortSignal },
-): Promise<T> {
+export async function withRetry<T>(attempt: () => Promise<T>, options: { attempts: number; backoffMs: readonly number[]; signal?: AbortSignal }): Promise<T> {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();

@@ -5,16 +5,16 @@
  */
 import type { Logger } from "../observability/logger.ts";
 import { runCycle } from "./cycle.ts";
+import { type Fence, OPEN_FENCE } from "./fence.ts";
 import type { GcPacer } from "./gc-pacing.ts";
+import { runLoop } from "./loop.ts";
 import type { RelayMetrics } from "./metrics.ts";
 import { createOnce } from "./once.ts";
 import { runWhileOwned } from "./ownership.ts";
-import { runLoop } from "./loop.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { DeadLetterStore, DeliveryLedger, LeaseStore } from "./ports.ts";
-import { createSerial } from "./serial.ts";
-import type { Fence } from "./fence.ts";
 import type { Serial } from "./serial.ts";
+import { createSerial } from "./serial.ts";
 
 /** Told how things went, so that outages are logged once and health can say what fails. */
 export interface RunReports {
@@ -47,8 +47,17 @@ export async function runPipelines(deps: RunDependencies, signal: AbortSignal): 
   // delivery acknowledged but not yet recorded (sent again after the restart), not one per pipeline.
   const exclusive = createSerial();
   await Promise.all(
-    deps.pipelines.map((pipeline) => {
+    deps.pipelines.map(async (pipeline) => {
       const log = deps.log.child({ pipeline: pipeline.name });
+      if (pipeline.source.sharing === "shared") {
+        // Every instance runs it; the source's claims divide the events and fence a slow instance.
+        deps.onOwnership(pipeline.name, true);
+        try {
+          return await runPipeline(deps, pipeline, log, signal, OPEN_FENCE, exclusive);
+        } finally {
+          deps.onOwnership(pipeline.name, false);
+        }
+      }
       return runWhileOwned({
         name: pipeline.name,
         leases: deps.leases,

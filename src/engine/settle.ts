@@ -21,6 +21,7 @@ export interface GivenUp {
   readonly replayable: boolean;
   readonly destination?: string;
   readonly recordKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
   /** Delivery attempts that failed, this one included. */
   readonly attempts: number;
 }
@@ -132,6 +133,7 @@ export function createSettlements(context: SettleContext): Settlements {
         reason,
         destination: givenUp.destination,
         recordKey: givenUp.recordKey,
+        headers: givenUp.headers,
         replayable: givenUp.replayable,
         failedAt: context.now(),
         attempts: givenUp.attempts,
@@ -147,7 +149,8 @@ export function createSettlements(context: SettleContext): Settlements {
       metrics.rows("dead_lettered", pipeline.name, 1);
       log.warn("event sent to the DLQ", { eventId: event.id, reason });
       const [markError] = await tell({ rejected: [{ event, reason }] }, 1, "marked_failed");
-      if (markError !== undefined) log.warn("mark FAILED failed; the DLQ entry is kept and the event is tried again next cycle", { eventId: event.id, error: describeError(markError) });
+      if (markError !== undefined)
+        log.warn("mark FAILED failed; the DLQ entry is kept and the event is tried again next cycle", { eventId: event.id, error: describeError(markError) });
     },
     waitBelow(limit) {
       if (outstanding <= limit) return Promise.resolve();

@@ -4,8 +4,8 @@
  * `x-api-key` on every call, and a deadline on every call.
  */
 import * as grpc from "@grpc/grpc-js";
-import { toBackendCallError } from "./status.ts";
 import type { HoBomServices, ResponseDecoders, ServiceKey } from "./protos.ts";
+import { toBackendCallError } from "./status.ts";
 
 /** One backend: where it is, the key it expects, and its name in errors, logs and health. */
 export interface ChannelTarget {

@@ -6,7 +6,7 @@
  * shipped binary needs no file beside it. The well-known `google/protobuf/*` imports are
  * resolved by protobufjs from its built-in copies.
  */
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import lawProto from "../../proto/law.proto" with { type: "file" };
 import llmProto from "../../proto/llm.proto" with { type: "file" };

@@ -1,5 +1,5 @@
 /** gRPC status codes, translated once into the relay's error taxonomy. */
-import { status as Status, type ServiceError } from "@grpc/grpc-js";
+import { type ServiceError, status as Status } from "@grpc/grpc-js";
 import { DependencyError } from "../engine/errors.ts";
 
 /** A gRPC call to a HoBom backend did not return OK. */

@@ -40,7 +40,13 @@ export function hobomPipelines(runtime: HoBomRuntime): Pipeline[] {
 function hobomPipeline(row: HoBomPipeline, runtime: HoBomRuntime): Pipeline {
   const { config } = runtime;
   const source = createGrpcOutboxSource({
-    client: createOutboxClient({ channels: runtime.channels, find: row.find, mark: row.mark, findTimeoutMs: config.grpc.findTimeoutMs, callTimeoutMs: config.grpc.callTimeoutMs }),
+    client: createOutboxClient({
+      channels: runtime.channels,
+      find: row.find,
+      mark: row.mark,
+      findTimeoutMs: config.grpc.findTimeoutMs,
+      callTimeoutMs: config.grpc.callTimeoutMs,
+    }),
     find: row.find,
     poller: createPoller({ intervalMs: config.relay.pollIntervalMs }),
     markConcurrency: config.relay.markConcurrency,

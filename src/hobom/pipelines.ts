@@ -1,17 +1,12 @@
 /** The seven pipelines of the HoBom relay, one row each (contracts, section 3). */
 import type { Connections } from "../config/config.ts";
-import type {
-  AngelEventPayload,
-  HoBomLogPayload,
-  MessagePayload,
-  SpaceEventPayload,
-} from "./wire-types.ts";
 import { MappingError } from "../engine/errors.ts";
 import { angelValue } from "./mappers/angel.ts";
 import { angelLogItem, logItem } from "./mappers/log.ts";
 import { messageValue } from "./mappers/message.ts";
 import { spaceValue } from "./mappers/space.ts";
 import type { FindSpec, HoBomPipeline, MarkSpec } from "./pipeline.ts";
+import type { AngelEventPayload, HoBomLogPayload, MessagePayload, SpaceEventPayload } from "./wire-types.ts";
 
 const FIND = "FindOutboxByEventTypeAndStatusUseCase";
 const FIND_LOG = "FindLogOutboxByEventTypeAndStatusUseCase";

@@ -105,10 +105,7 @@ export type ApprovalType =
   | "APPROVAL_TYPE_ADOPTION"
   | "APPROVAL_TYPE_FOSTER";
 
-export type FosterEndReason =
-  | "FOSTER_END_REASON_UNSPECIFIED"
-  | "FOSTER_END_REASON_EXPIRED"
-  | "FOSTER_END_REASON_EARLY_TERMINATED";
+export type FosterEndReason = "FOSTER_END_REASON_UNSPECIFIED" | "FOSTER_END_REASON_EXPIRED" | "FOSTER_END_REASON_EARLY_TERMINATED";
 
 export interface ApprovalApproved {
   approval_type: ApprovalType | string;

@@ -18,12 +18,7 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** A logger writing to `write` (stdout by default) at `level` and above. */
-export function createLogger(options: {
-  level: LogLevel;
-  write?: (line: string) => void;
-  now?: () => Date;
-  fields?: LogFields;
-}): Logger {
+export function createLogger(options: { level: LogLevel; write?: (line: string) => void; now?: () => Date; fields?: LogFields }): Logger {
   const { level, write = (line) => process.stdout.write(line), now = () => new Date(), fields = {} } = options;
   const emit = (at: LogLevel, msg: string, extra?: LogFields) => {
     if (RANK[at] < RANK[level]) return;

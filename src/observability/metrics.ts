@@ -2,7 +2,7 @@
  * The relay's Prometheus metrics, on a registry of their own (no global default registry), so
  * that two relays in one test process never share counters.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { type RelayMetrics, ROW_EVENTS } from "../engine/metrics.ts";
 
 /** The dependencies every instance may report on, whose error series exist from the start. */
@@ -24,7 +24,9 @@ export interface PrometheusMetrics extends RelayMetrics {
  * a series that appears only after the first event (or never, when Redis is down from the start)
  * cannot fire.
  */
-export function createMetrics(options: { withProcessMetrics?: boolean; pipelines?: readonly string[]; dlqPrefixes?: readonly string[] } = {}): PrometheusMetrics {
+export function createMetrics(
+  options: { withProcessMetrics?: boolean; pipelines?: readonly string[]; dlqPrefixes?: readonly string[] } = {},
+): PrometheusMetrics {
   const registry = new Registry();
   // The event-loop delay monitor samples every 10 ms by default, which on Bun alone costs 0.7 % of
   // a core when idle; 250 ms still shows a stalled loop and costs 0.1 %.

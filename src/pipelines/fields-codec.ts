@@ -14,8 +14,8 @@ import type { Template } from "./template.ts";
 
 /** How an event's value is written. */
 export const VALUE_FORMATS = {
-  /** The event's payload, as JSON. */
-  payload: (event: SourceEvent) => JSON.stringify(payloadOf(event)),
+  /** The event's payload as JSON: as it was written, where the source keeps it as text. */
+  payload: (event: SourceEvent) => event.payloadText ?? JSON.stringify(payloadOf(event)),
   /** The whole record the source gave (a row with its payload), as JSON. */
   record: (event: SourceEvent) => JSON.stringify(event.record),
   "hobom.message": (event: SourceEvent, now: Date) => JSON.stringify(messageValue(payloadOf(event) as MessagePayload, now)),
@@ -29,6 +29,8 @@ export interface FieldsMapping {
   readonly topic: Template;
   readonly key: Template;
   readonly headers: Readonly<Record<string, Template>>;
+  /** A field of the record holding a JSON object of more headers (an outbox row's `headers` column). */
+  readonly headersFrom?: string;
   readonly value: ValueFormat;
 }
 
@@ -37,7 +39,10 @@ export function fieldsCodec(mapping: FieldsMapping): Codec<KafkaMessage> {
     topic: mapping.topic(record),
     key: mapping.key(record),
     value,
-    headers: Object.fromEntries(Object.entries(mapping.headers).map(([name, template]) => [name, template(record)])),
+    headers: {
+      ...Object.fromEntries(Object.entries(mapping.headers).map(([name, template]) => [name, template(record)])),
+      ...(mapping.headersFrom === undefined ? {} : headersIn(record[mapping.headersFrom])),
+    },
   });
   return {
     encode(events, { now, limits }) {
@@ -48,14 +53,23 @@ export function fieldsCodec(mapping: FieldsMapping): Codec<KafkaMessage> {
         try {
           message = render(event.record, VALUE_FORMATS[mapping.value](event, now));
         } catch (error) {
-          const reason = error instanceof MappingError ? error : new MappingError(`${event.type} event ${event.id} cannot be mapped: ${(error as Error).message}`, { cause: error });
+          const reason =
+            error instanceof MappingError
+              ? error
+              : new MappingError(`${event.type} event ${event.id} cannot be mapped: ${(error as Error).message}`, { cause: error });
           unencodable.push({ event, value: JSON.stringify(event.record), error: reason, replayable: false });
           continue;
         }
         const bytes = messageBytes(message);
-        const where = { destination: message.topic, recordKey: message.key };
+        const where = { destination: message.topic, recordKey: message.key, headers: message.headers };
         if (bytes > limits.maxBytes) {
-          unencodable.push({ event, value: message.value, error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting), replayable: true, ...where });
+          unencodable.push({
+            event,
+            value: message.value,
+            error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting),
+            replayable: true,
+            ...where,
+          });
         } else {
           messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
         }
@@ -63,12 +77,22 @@ export function fieldsCodec(mapping: FieldsMapping): Codec<KafkaMessage> {
       return { messages, unencodable };
     },
     replay(entry) {
-      // The templates see what the entry holds: its eventId and type, and its value as the payload.
+      // The entry says where the record was bound; the templates (over what the entry holds: its
+      // eventId and type, its value as the payload) only fill in what an older entry left out.
+      if (entry.destination && entry.recordKey !== undefined && entry.headers) {
+        return { topic: entry.destination, key: entry.recordKey, value: entry.value, headers: entry.headers };
+      }
       const record = { eventId: entry.eventId, eventType: entry.eventType, id: entry.eventId, type: entry.eventType, payload: parsed(entry.value) };
       const message = render(record, entry.value);
-      return { ...message, topic: entry.destination || message.topic, key: entry.recordKey || message.key };
+      return { ...message, topic: entry.destination || message.topic, key: entry.recordKey || message.key, headers: { ...message.headers, ...entry.headers } };
     },
   };
+}
+
+/** A headers object's entries as text headers; anything else is no headers. */
+function headersIn(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([name, text]) => [name, typeof text === "string" ? text : JSON.stringify(text)]));
 }
 
 function payloadOf(event: SourceEvent): unknown {

@@ -60,8 +60,10 @@ export function readPipelinesFile(params: {
   for (const [index, raw] of entries.entries()) {
     const entry = Fields.of(raw, ["pipelines", index], problems, env);
     const declaration = readEntry(entry);
-    if (declaration && names.has(declaration.name)) entry.problem("name", `"${declaration.name}" is taken (by a built-in pipeline or an entry before); names are unique`);
-    else if (declaration && prefixes.has(declaration.dlqPrefix)) entry.problem("dlqPrefix", `"${declaration.dlqPrefix}" is taken; every pipeline has a DLQ prefix of its own`);
+    if (declaration && names.has(declaration.name))
+      entry.problem("name", `"${declaration.name}" is taken (by a built-in pipeline or an entry before); names are unique`);
+    else if (declaration && prefixes.has(declaration.dlqPrefix))
+      entry.problem("dlqPrefix", `"${declaration.dlqPrefix}" is taken; every pipeline has a DLQ prefix of its own`);
     else if (declaration) declarations.push(declaration);
     if (declaration) {
       names.add(declaration.name);
@@ -86,7 +88,8 @@ function readEntry(entry: Fields): Declaration | undefined {
   const sourceKind = sourceBlock?.oneOf("kind", Object.keys(SOURCE_KINDS) as SourceKindName[], { required: true, what: "the source kinds this build has" });
   const sinkKind = sinkBlock?.oneOf("kind", Object.keys(SINK_KINDS) as SinkKindName[], { required: true, what: "the sink kinds this build has" });
   const source = sourceBlock && sourceKind ? SOURCE_KINDS[sourceKind].parse(sourceBlock) : undefined;
-  const sink = sinkBlock && sinkKind ? SINK_KINDS[sinkKind].parse(sinkBlock, mapping) : undefined;
+  const defaults = (sourceKind && SOURCE_KINDS[sourceKind].mappingDefaults) || {};
+  const sink = sinkBlock && sinkKind ? SINK_KINDS[sinkKind].parse(sinkBlock, mapping, defaults) : undefined;
   if (!name || !dlqPrefix || !sourceKind || !sinkKind || source === undefined || sink === undefined) return undefined;
   return { name, dlqPrefix, source: { kind: sourceKind, options: source }, sink: { kind: sinkKind, options: sink } };
 }
@@ -106,7 +109,10 @@ export function loadPipelinesFile(
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    return { declarations: [], problems: [`HOBOM_PIPELINES_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); fix the path or unset it`] };
+    return {
+      declarations: [],
+      problems: [`HOBOM_PIPELINES_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); fix the path or unset it`],
+    };
   }
   return readPipelinesFile({ path, text, env, reserved });
 }

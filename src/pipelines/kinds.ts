@@ -3,7 +3,7 @@
  * is read (with the problems it has) and how the part is built. Adding a kind is one folder under
  * src/sources/ or src/sinks/ and one row here.
  */
-import { kafkaKind, type KafkaKindDependencies } from "../sinks/kafka/kind.ts";
+import { type KafkaKindDependencies, kafkaKind } from "../sinks/kafka/kind.ts";
 import { type GrpcOutboxDependencies, grpcOutboxKind } from "../sources/grpc-outbox/kind.ts";
 
 export const SOURCE_KINDS = { "grpc-outbox": grpcOutboxKind } as const;

@@ -13,7 +13,10 @@ export function createDeliveryLedger(params: { redis: Redis; keys: KeyScheme; tt
       const found = new Set<string>();
       for (let start = 0; start < eventIds.length; start += CHUNK) {
         const ids = eventIds.slice(start, start + CHUNK);
-        const values = (await redis.send("MGET", ids.map((id) => keys.sent(pipeline, id)))) as (string | null)[];
+        const values = (await redis.send(
+          "MGET",
+          ids.map((id) => keys.sent(pipeline, id)),
+        )) as (string | null)[];
         values.forEach((value, index) => {
           if (value !== null) found.add(ids[index] as string);
         });

@@ -12,6 +12,8 @@ export interface DlqEntryMeta {
   readonly eventType: string;
   readonly topic: string;
   readonly recordKey: string;
+  /** The headers it was sent with (pipelines whose mapping sets headers); empty otherwise. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly reason: string;
   readonly attempts: number;
   readonly firstFailedAt: string;
@@ -95,6 +97,16 @@ function isEntryKey(key: string, prefixes: readonly string[]): boolean {
   return prefix !== undefined && PLAIN_EVENT_ID.test(key.slice(prefix.length));
 }
 
+function headersIn(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
@@ -112,6 +124,7 @@ function toMeta(raw: Record<string, string> | string[] | null): DlqEntryMeta | n
     eventType: fields.eventType ?? "",
     topic: fields.topic ?? "",
     recordKey: fields.recordKey ?? "",
+    headers: headersIn(fields.headers),
     reason: fields.reason ?? "",
     attempts: Number(fields.attempts ?? 0),
     firstFailedAt: fields.firstFailedAt ?? "",

@@ -1,5 +1,5 @@
 /** The DLQ in Redis, compatible with the entries the Go processor wrote. */
-import type { DeadLetter, DeadLetterStore } from "../engine/ports.ts";
+import type { DeadLetterStore } from "../engine/ports.ts";
 import type { KeyScheme } from "./keys.ts";
 import type { Redis } from "./redis.ts";
 
@@ -7,7 +7,7 @@ import type { Redis } from "./redis.ts";
  * KEYS[1] the entry (its value is the payload, as the Go processor stored it)
  * KEYS[2] its metadata hash
  * ARGV    value, ttl seconds, pipeline, eventId, eventType, topic, recordKey, reason, failedAt,
- *         replayable ("1" or "0"), attempts (the delivery attempts this failure took)
+ *         replayable ("1" or "0"), attempts (the delivery attempts this failure took), headers (JSON, or "")
  * Returns the delivery attempts the entry has seen in all (a row dead-lettered again adds its own).
  */
 const PUT_SCRIPT = `
@@ -15,7 +15,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('HSETNX', KEYS[2], 'firstFailedAt', ARGV[9])
 redis.call('HSET', KEYS[2], 'pipeline', ARGV[3], 'eventId', ARGV[4], 'eventType', ARGV[5],
   'topic', ARGV[6], 'recordKey', ARGV[7], 'reason', ARGV[8], 'lastFailedAt', ARGV[9],
-  'replayable', ARGV[10])
+  'replayable', ARGV[10], 'headers', ARGV[12])
 local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', ARGV[11])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return attempts
@@ -26,19 +26,24 @@ export function createDeadLetterStore(params: { redis: Redis; keys: KeyScheme; t
   return {
     async put(letter) {
       const key = keys.dlq(letter.prefix, letter.eventId);
-      await redis.script(PUT_SCRIPT, [key, keys.dlqMeta(key)], [
-        letter.value,
-        String(params.ttlSeconds),
-        letter.pipeline,
-        letter.eventId,
-        letter.eventType,
-        letter.destination ?? "",
-        letter.recordKey ?? "",
-        letter.reason,
-        letter.failedAt.toISOString(),
-        letter.replayable ? "1" : "0",
-        String(letter.attempts),
-      ]);
+      await redis.script(
+        PUT_SCRIPT,
+        [key, keys.dlqMeta(key)],
+        [
+          letter.value,
+          String(params.ttlSeconds),
+          letter.pipeline,
+          letter.eventId,
+          letter.eventType,
+          letter.destination ?? "",
+          letter.recordKey ?? "",
+          letter.reason,
+          letter.failedAt.toISOString(),
+          letter.replayable ? "1" : "0",
+          String(letter.attempts),
+          letter.headers && Object.keys(letter.headers).length > 0 ? JSON.stringify(letter.headers) : "",
+        ],
+      );
     },
   };
 }

@@ -4,8 +4,8 @@
  * lost the lease cannot take it back by accident.
  */
 import type { LeaseStore } from "../engine/ports.ts";
-import type { Redis } from "./redis.ts";
 import type { KeyScheme } from "./keys.ts";
+import type { Redis } from "./redis.ts";
 
 /** KEYS[1] lease, ARGV[1] token, ARGV[2] ttl ms. Returns 1 if this token holds it (expiry reset), else 0. */
 const RENEW_SCRIPT = `

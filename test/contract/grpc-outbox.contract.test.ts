@@ -1,8 +1,9 @@
 /** The gRPC outbox source, on the for-hobom-backend double's message outbox, passes the source contract. */
+
+import { createPoller } from "../../src/engine/polling.ts";
 import { createBackendChannels } from "../../src/grpc/channels.ts";
 import { loadHoBomServices } from "../../src/grpc/protos.ts";
 import { PIPELINES } from "../../src/hobom/pipelines.ts";
-import { createPoller } from "../../src/engine/polling.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import { loadFindDecoders } from "../../src/sources/grpc-outbox/find-decoder.ts";
 import { createOutboxClient } from "../../src/sources/grpc-outbox/outbox-client.ts";
@@ -10,13 +11,19 @@ import { createGrpcOutboxSource } from "../../src/sources/grpc-outbox/source.ts"
 import { messagePayload, startHoBomBackend } from "../support/backends/index.ts";
 import { sourceContract } from "./source-contract.ts";
 
-const message = PIPELINES.find((row) => row.name === "message");
-if (!message) throw new Error("no message pipeline");
+const found = PIPELINES.find((row) => row.name === "message");
+if (!found) throw new Error("no message pipeline");
+const message = found;
 const services = loadHoBomServices();
 const decoders = loadFindDecoders();
 
 function grpcSource(address: string, apiKey: string) {
-  const channels = createBackendChannels({ services, decoders, connections: { main: { address, apiKey, name: "for-hobom-backend" } }, maxReceiveBytes: 64 * 1024 * 1024 });
+  const channels = createBackendChannels({
+    services,
+    decoders,
+    connections: { main: { address, apiKey, name: "for-hobom-backend" } },
+    maxReceiveBytes: 64 * 1024 * 1024,
+  });
   const source = createGrpcOutboxSource({
     client: createOutboxClient({ channels, find: message.find, mark: message.mark, findTimeoutMs: 2_000, callTimeoutMs: 2_000 }),
     find: message.find,

@@ -7,7 +7,15 @@ import { testbedEnv, uniqueName } from "../support/testbed-env.ts";
 import { sinkContract } from "./sink-contract.ts";
 
 const kafkaSink = (brokers: readonly string[]) =>
-  createKafkaSink({ brokers, clientId: uniqueName("contract"), acks: -1, writeTimeoutMs: 3_000, maxMessageBytes: 1_000_000, backoffMs: [500], log: silentLogger });
+  createKafkaSink({
+    brokers,
+    clientId: uniqueName("contract"),
+    acks: -1,
+    writeTimeoutMs: 3_000,
+    maxMessageBytes: 1_000_000,
+    backoffMs: [500],
+    log: silentLogger,
+  });
 
 sinkContract<KafkaMessage>("kafka (3-broker cluster)", { unreachable: "throws", destinations: true }, async () => {
   const { kafkaClusterBrokers: brokers } = testbedEnv();
@@ -16,7 +24,12 @@ sinkContract<KafkaMessage>("kafka (3-broker cluster)", { unreachable: "throws", 
   let serial = 0;
   return {
     sink: () => kafkaSink(brokers),
-    message: (key) => ({ topic, key: key ?? `key-${crypto.randomUUID()}`, value: `value-${serial++}-${crypto.randomUUID()}`, headers: { "event-id": "contract" } }),
+    message: (key) => ({
+      topic,
+      key: key ?? `key-${crypto.randomUUID()}`,
+      value: `value-${serial++}-${crypto.randomUUID()}`,
+      headers: { "event-id": "contract" },
+    }),
     idOf: (message) => message.value,
     delivered: async () => (await readTopic(brokers, topic)).map((record) => record.value),
     refused: () => ({ topic, key: `big-${crypto.randomUUID()}`, value: "x".repeat(60_000), headers: {} }),

@@ -121,7 +121,12 @@ export function sinkContract<M>(name: string, features: SinkFeatures, makeHarnes
       sinks.push(sink);
       const attempt = sink.deliver([harness.message()], NEVER);
       if (features.unreachable === "throws") {
-        expect(await attempt.then(() => undefined, (error: unknown) => error)).toBeInstanceOf(SinkUnavailableError);
+        expect(
+          await attempt.then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        ).toBeInstanceOf(SinkUnavailableError);
       } else {
         expect(await attempt).toEqual([expect.objectContaining({ ok: false, kind: "rejected" })]);
       }
@@ -134,7 +139,10 @@ export function sinkContract<M>(name: string, features: SinkFeatures, makeHarnes
         if (missing === undefined) throw new Error("a harness of a sink with destinations gives missingDestination");
         const error = await sinkOf()
           .deliver([missing], NEVER)
-          .then(() => undefined, (caught: unknown) => caught);
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
         expect(error).toBeInstanceOf(DestinationError);
       });
     }

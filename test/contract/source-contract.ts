@@ -114,7 +114,9 @@ export function sourceContract(name: string, features: SourceFeatures, makeHarne
       await batch.settle({ delivered: events });
       const stop = new AbortController();
       let resolved = false;
-      const waiting = source.ready(stop.signal).then(() => void (resolved = true));
+      const waiting = source.ready(stop.signal).then(() => {
+        resolved = true;
+      });
       await Bun.sleep(100);
       if (features.polls) expect(resolved).toBe(false);
       const started = performance.now();

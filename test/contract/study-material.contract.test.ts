@@ -16,7 +16,10 @@ function studySink(mainAddress: string, llmAddress: string) {
   const channels = createBackendChannels({
     services,
     decoders: {},
-    connections: { main: { address: mainAddress, apiKey: KEY, name: "for-hobom-backend" }, llm: { address: llmAddress, apiKey: KEY, name: "hobom-llm-service-backend" } },
+    connections: {
+      main: { address: mainAddress, apiKey: KEY, name: "for-hobom-backend" },
+      llm: { address: llmAddress, apiKey: KEY, name: "hobom-llm-service-backend" },
+    },
     maxReceiveBytes: 4 * 1024 * 1024,
   });
   const sink = createStudyMaterialSink({
@@ -38,7 +41,10 @@ sinkContract<LawChangedPayload>("study-material (LLM and for-hobom-backend doubl
   const [hobom, llm] = await Promise.all([startHoBomBackend({ apiKey: KEY }), startLlmBackend({ apiKey: KEY })]);
   return {
     sink: () => studySink(hobom.address, llm.address),
-    message: (key) => ({ diffId: `${key ?? "diff"}-${crypto.randomUUID()}`, changes: [{ articleNo: "Art. 1", changeType: "MODIFIED", before: "a", after: "b" }] }),
+    message: (key) => ({
+      diffId: `${key ?? "diff"}-${crypto.randomUUID()}`,
+      changes: [{ articleNo: "Art. 1", changeType: "MODIFIED", before: "a", after: "b" }],
+    }),
     idOf: (payload) => payload.diffId,
     delivered: async () => hobom.studyMaterials.all().map((material) => material.diffId),
     refused() {

@@ -44,10 +44,7 @@ for (const scenario of chosen) {
 }
 
 const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "never");
-const lines = [
-  "| scenario | rows | delivered | dead-lettered | duplicates | lost | time to recover |",
-  "|---|--:|--:|--:|--:|--:|--:|",
-];
+const lines = ["| scenario | rows | delivered | dead-lettered | duplicates | lost | time to recover |", "|---|--:|--:|--:|--:|--:|--:|"];
 let broken = 0;
 for (const { result, error, run, id } of results) {
   const label = (result?.scenario.title ?? id) + (runs > 1 ? ` (run ${run})` : "");

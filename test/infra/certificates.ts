@@ -35,10 +35,7 @@ export async function makeCertificates(dir: string): Promise<TestCertificates> {
     makeLeaf(dir, "server", "localhost", ["subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth"]),
     makeLeaf(dir, "client", "hobom-test-client", ["extendedKeyUsage=clientAuth"]),
   ]);
-  writeFileSync(
-    file("server-keystore.pem"),
-    [file("server.key"), file("server.pem")].map((path) => readFileSync(path, "utf8")).join(""),
-  );
+  writeFileSync(file("server-keystore.pem"), [file("server.key"), file("server.pem")].map((path) => readFileSync(path, "utf8")).join(""));
   return {
     caCert: file("ca.pem"),
     serverCert: file("server.pem"),
@@ -53,10 +50,23 @@ export async function makeCertificates(dir: string): Promise<TestCertificates> {
 /** A self-signed CA: <name>.key and <name>.pem. */
 async function makeCa(dir: string, name: string, commonName: string): Promise<void> {
   await openssl(dir, [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", DAYS,
-    "-keyout", `${name}.key`, "-out", `${name}.pem`, "-subj", `/CN=${commonName}`,
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    DAYS,
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.pem`,
+    "-subj",
+    `/CN=${commonName}`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
 }
 
@@ -71,9 +81,22 @@ async function makeLeaf(dir: string, name: string, commonName: string, extension
     ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment", ...extensions, ""].join("\n"),
   );
   await openssl(dir, [
-    "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-days", DAYS,
-    "-set_serial", `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString("hex")}`,
-    "-extfile", `${name}.ext`, "-out", `${name}.pem`,
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-days",
+    DAYS,
+    "-set_serial",
+    `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString("hex")}`,
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.pem`,
   ]);
 }
 

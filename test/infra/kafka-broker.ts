@@ -12,10 +12,10 @@
 import { join } from "node:path";
 import { freshKafkaDir, kafkaDir, reapAbandonedKafkaDirs, SHARED_BROKER_DIR } from "./kafka-dirs.ts";
 import { kafkaJars, kafkaVersion } from "./kafka-jars.ts";
-import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { KafkaNode, metadataNodeIds } from "./kafka-node.ts";
+import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { freePorts, processAlive, randomSuffix, terminate } from "./processes.ts";
-import { readSharedState, reuseOrStart, stopShared, type SharedServer } from "./shared-server.ts";
+import { readSharedState, reuseOrStart, type SharedServer, stopShared } from "./shared-server.ts";
 
 /** A single-node Kafka (KRaft, combined broker + controller) running on loopback. */
 export interface KafkaBroker {
@@ -73,8 +73,7 @@ interface SharedKafkaState {
 
 const shared: SharedServer<SharedKafkaState> = {
   name: "shared-kafka",
-  healthy: async (state) =>
-    state.version === kafkaVersion() && alive(state) && (await metadataNodeIds(state.brokers)) !== null,
+  healthy: async (state) => state.version === kafkaVersion() && alive(state) && (await metadataNodeIds(state.brokers)) !== null,
   stop: async (state) => {
     if (alive(state)) await terminate(state.pid);
   },

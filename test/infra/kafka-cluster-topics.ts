@@ -38,12 +38,7 @@ export interface ClusterTopics {
    * Polls topic metadata (every 250 ms) until predicate holds and returns that state; throws
    * after timeoutMs (default 30 s) naming `what` and showing the last state seen.
    */
-  waitForPartitions(
-    topic: string,
-    what: string,
-    predicate: (partitions: PartitionState[]) => boolean,
-    timeoutMs?: number,
-  ): Promise<PartitionState[]>;
+  waitForPartitions(topic: string, what: string, predicate: (partitions: PartitionState[]) => boolean, timeoutMs?: number): Promise<PartitionState[]>;
   /** Waits until every partition of topic has a leader other than nodeId. */
   waitUntilNotLeading(topic: string, nodeId: number, timeoutMs?: number): Promise<PartitionState[]>;
   /** Waits until every partition of topic has a leader and all its replicas in the ISR. */
@@ -83,8 +78,7 @@ export function clusterTopics(liveBrokers: () => string[]): ClusterTopics {
         .sort((a, b) => a.partition - b.partition);
     });
 
-  const fullIsr = (all: PartitionState[]) =>
-    all.length > 0 && all.every((p) => p.leader >= 0 && p.replicas.every((replica) => p.isr.includes(replica)));
+  const fullIsr = (all: PartitionState[]) => all.length > 0 && all.every((p) => p.leader >= 0 && p.replicas.every((replica) => p.isr.includes(replica)));
 
   const waitForPartitions: ClusterTopics["waitForPartitions"] = async (topic, what, predicate, timeoutMs = WAIT_MS) => {
     const deadline = Date.now() + timeoutMs;
@@ -142,7 +136,5 @@ export function clusterTopics(liveBrokers: () => string[]): ClusterTopics {
 /** "p0 leader 2 isr [2,3] replicas [1,2,3]; p1 …", for error messages. */
 function describe(state: PartitionState[] | string): string {
   if (typeof state === "string") return state;
-  return state
-    .map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr.join(",")}] replicas [${p.replicas.join(",")}]`)
-    .join("; ");
+  return state.map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr.join(",")}] replicas [${p.replicas.join(",")}]`).join("; ");
 }

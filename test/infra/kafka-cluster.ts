@@ -6,11 +6,11 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { clusterTopics, type ClusterTopics } from "./kafka-cluster-topics.ts";
+import { type ClusterTopics, clusterTopics } from "./kafka-cluster-topics.ts";
 import { freshKafkaDir, reapAbandonedKafkaDirs } from "./kafka-dirs.ts";
 import { kafkaJars } from "./kafka-jars.ts";
-import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { KafkaNode, SMALL_NODE_JVM } from "./kafka-node.ts";
+import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { freePorts, randomSuffix, removeOnExit } from "./processes.ts";
 
 /** One node of a cluster: its process and the signals that are a fault test's tools. */
@@ -85,8 +85,7 @@ export interface KafkaCluster extends ClusterTopics {
 /** How long stopAll() lets nodes shut down: a normal whole-cluster stop takes about 6 s. */
 export const STOP_ALL_GRACE_MS = 10_000;
 
-const QUORUM_HINT =
-  "; a node serves only while a quorum (a majority) of controllers runs: start stopped nodes together with startAll()";
+const QUORUM_HINT = "; a node serves only while a quorum (a majority) of controllers runs: start stopped nodes together with startAll()";
 
 /**
  * Starts a private cluster in .testbed/kafka/<name>/ and resolves once every node serves. Its

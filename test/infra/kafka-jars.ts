@@ -42,15 +42,12 @@ async function fetchKafkaJars(): Promise<string> {
   progress(`fetching Kafka ${version} jars with Maven into ${relative(process.cwd(), dir)} (first run only)`);
   const ticker = setInterval(() => progress(`still fetching Kafka jars (${elapsed(started)})`), 15_000);
   try {
-    const mvn = Bun.spawn(
-      ["mvn", "-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${tmp}`],
-      { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-    );
-    const [out, err, code] = await Promise.all([
-      new Response(mvn.stdout).text(),
-      new Response(mvn.stderr).text(),
-      mvn.exited,
-    ]);
+    const mvn = Bun.spawn(["mvn", "-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${tmp}`], {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([new Response(mvn.stdout).text(), new Response(mvn.stderr).text(), mvn.exited]);
     if (code !== 0) throw new Error(`mvn dependency:copy-dependencies failed (exit ${code}):\n${out}${err}`);
   } finally {
     clearInterval(ticker);

@@ -4,10 +4,11 @@
  * cluster and the secure broker are all made of these (configured with kafka-node-config.ts).
  * See /work/shared/docs/kafka-test-broker.md for the facts the settings rest on.
  */
-import { Kafka, logLevel } from "kafkajs";
-import type { Subprocess } from "bun";
+
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { Kafka, logLevel } from "kafkajs";
 import { canConnect, diesWithParent, errorWithLog, killOnExit, splitAddress, terminate } from "./processes.ts";
 
 /** Heap and JIT settings that let three nodes run beside the relay and the tests on 2 cores. */
@@ -88,11 +89,7 @@ export class KafkaNode {
       [...javaCommand(this.spec, "kafka.tools.StorageTool"), "format", "-t", clusterId, "-c", join(this.spec.dir, "server.properties"), ...extra],
       { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
     );
-    const [out, err, code] = await Promise.all([
-      new Response(format.stdout).text(),
-      new Response(format.stderr).text(),
-      format.exited,
-    ]);
+    const [out, err, code] = await Promise.all([new Response(format.stdout).text(), new Response(format.stderr).text(), format.exited]);
     if (code !== 0) throw new Error(`kafka.tools.StorageTool format failed (exit ${code}) in ${this.spec.dir}:\n${out}${err}`);
   }
 

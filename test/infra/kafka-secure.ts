@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { makeCertificates } from "./certificates.ts";
 import { freshKafkaDir, reapAbandonedKafkaDirs } from "./kafka-dirs.ts";
 import { kafkaJars } from "./kafka-jars.ts";
-import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { KafkaNode, SMALL_NODE_JVM } from "./kafka-node.ts";
+import { newClusterId, writeNodeConfig } from "./kafka-node-config.ts";
 import { freePorts, randomSuffix, removeOnExit } from "./processes.ts";
 
 /** A user name and its password. */

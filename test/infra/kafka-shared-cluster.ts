@@ -9,7 +9,7 @@ import { kafkaDir, SHARED_CLUSTER_DIR } from "./kafka-dirs.ts";
 import { kafkaVersion } from "./kafka-jars.ts";
 import { metadataNodeIds } from "./kafka-node.ts";
 import { processAlive, terminate } from "./processes.ts";
-import { readSharedState, reuseOrStart, stopShared, type SharedServer } from "./shared-server.ts";
+import { readSharedState, reuseOrStart, type SharedServer, stopShared } from "./shared-server.ts";
 
 /** What .testbed/shared-kafka-cluster.json records. */
 export interface SharedKafkaClusterState {

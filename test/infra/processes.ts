@@ -3,20 +3,32 @@
  * redis-server): a leaked server keeps its ports and, for a JVM, ~400 MB, so children are tied to
  * the test process and state files are checked against the live process table.
  */
-import type { Subprocess } from "bun";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+
+import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Subprocess } from "bun";
 
 /** The git-ignored directory all testbed processes share: jar cache, data, logs, state files, locks. */
-export const TESTBED_DIR = resolve(import.meta.dir, "../../.testbed");
+export const TESTBED_DIR = realTestbedDir(resolve(import.meta.dir, "../../.testbed"));
+
+/**
+ * The test bed's directory with symlinks resolved: a checkout whose .testbed links to another's
+ * (a git worktree) must name the shared servers' files as the other does, or each would take the
+ * other's brokers for dead and start its own.
+ */
+function realTestbedDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
 
 const STOP_TIMEOUT_MS = 30_000;
 
 /** Ports that were free a moment ago (held together while asking, so they differ). */
 export function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () =>
-    Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
-  );
+  const listeners = Array.from({ length: count }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
   const ports = listeners.map((listener) => listener.port);
   for (const listener of listeners) listener.stop(true);
   return ports;

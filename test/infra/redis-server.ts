@@ -2,11 +2,12 @@
  * redis-server processes the test bed runs: private instances for tests that take Redis down on
  * purpose or need TLS or ACL users, and the process behind the shared Redis (redis-shared.ts).
  */
-import type { Subprocess } from "bun";
+
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import { makeCertificates } from "./certificates.ts";
-import { diesWithParent, errorWithLog, freePorts, killOnExit, removeOnExit, terminate, TESTBED_DIR } from "./processes.ts";
+import { diesWithParent, errorWithLog, freePorts, killOnExit, removeOnExit, TESTBED_DIR, terminate } from "./processes.ts";
 import { ping } from "./redis-ping.ts";
 
 /** Where redis-server logs, data and certificates live. */
@@ -176,7 +177,10 @@ export async function redisServerBinary(): Promise<string> {
   const found = Bun.which("redis-server");
   if (found) return found;
   process.stderr.write("testbed: redis-server is not installed; running apt-get install -y redis-server\n");
-  for (const command of [["apt-get", "update"], ["apt-get", "install", "-y", "redis-server"]]) {
+  for (const command of [
+    ["apt-get", "update"],
+    ["apt-get", "install", "-y", "redis-server"],
+  ]) {
     const code = await Bun.spawn(command, { stdin: "ignore", stdout: "ignore", stderr: "inherit" }).exited;
     if (code !== 0) throw new Error(`\`${command.join(" ")}\` failed (exit ${code}); install redis-server yourself`);
   }

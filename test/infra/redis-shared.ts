@@ -5,7 +5,7 @@
 import { freePorts, processAlive, terminate } from "./processes.ts";
 import { ping } from "./redis-ping.ts";
 import { LocalRedisServer } from "./redis-server.ts";
-import { readSharedState, reuseOrStart, stopShared, type SharedServer } from "./shared-server.ts";
+import { readSharedState, reuseOrStart, type SharedServer, stopShared } from "./shared-server.ts";
 
 const MACHINE_PORT = 6379;
 

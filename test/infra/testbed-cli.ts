@@ -31,9 +31,7 @@ switch (command) {
         ? `cluster  ${cluster.brokers.join(",")}  Kafka ${cluster.version}, pids ${cluster.nodes.map((node) => node.pid).join(",")}, ${cluster.healthy ? "up" : "NOT RESPONDING"}\n         logs ${cluster.logDir}/node-<id>.log`
         : "cluster  not started",
     );
-    console.log(
-      redis ? `redis    ${redis.url}  ${redis.owner}, ${redis.healthy ? "up" : "NOT RESPONDING"}` : "redis    not started",
-    );
+    console.log(redis ? `redis    ${redis.url}  ${redis.owner}, ${redis.healthy ? "up" : "NOT RESPONDING"}` : "redis    not started");
     break;
   }
   case "down": {
@@ -41,9 +39,7 @@ switch (command) {
     const reaped = reapAbandonedKafkaDirs();
     console.log(kafka ? `kafka    stopped pid ${kafka.pid} (${kafka.brokers.join(",")})` : "kafka    was not running");
     console.log(
-      cluster
-        ? `cluster  stopped pids ${cluster.nodes.map((node) => node.pid).join(",")} (${cluster.brokers.join(",")})`
-        : "cluster  was not running",
+      cluster ? `cluster  stopped pids ${cluster.nodes.map((node) => node.pid).join(",")} (${cluster.brokers.join(",")})` : "cluster  was not running",
     );
     console.log(redis ? `redis    stopped pid ${redis.pid} (port ${redis.port})` : "redis    none started by the test bed");
     if (reaped > 0) console.log(`private  killed ${reaped} Kafka JVM(s) that dead test processes left behind`);

@@ -3,8 +3,9 @@
  * the answer's status and parsed body, and the small helpers the HTTP tests share (DLQ entries
  * written the way the Go processor wrote them, Prometheus text parsing).
  */
-import { TEST_INTERNAL_API_KEY } from "./relay-env.ts";
+
 import type { RedisInspector } from "./redis-inspect.ts";
+import { TEST_INTERNAL_API_KEY } from "./relay-env.ts";
 
 /** The DLQ API's base path (contracts, section 5). */
 export const DLQ_BASE = "/hobom-event-processor/internal/api/v1";
@@ -17,7 +18,7 @@ export interface HttpAnswer {
   readonly headers: Headers;
   readonly text: string;
   /** The body parsed as JSON; `undefined` when it is not JSON. */
-  // Response bodies are asserted field by field; `any` keeps those assertions short.
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field; `any` keeps those assertions short
   readonly body: any;
 }
 
@@ -54,8 +55,7 @@ export function dlqClient(relay: { readonly httpUrl: string }, apiKey: string | 
     get: (key: string) => call("GET", `/dlq/${key}`),
     remove: (key: string) => call("DELETE", `/dlq/${key}`),
     retry: (key: string) => call("POST", `/dlq/retry/${key}`),
-    retryAll: (prefix: string, extra: Record<string, string> = {}) =>
-      call("POST", `/dlq/retry?${new URLSearchParams({ prefix, ...extra }).toString()}`),
+    retryAll: (prefix: string, extra: Record<string, string> = {}) => call("POST", `/dlq/retry?${new URLSearchParams({ prefix, ...extra }).toString()}`),
   };
 }
 

@@ -22,7 +22,8 @@ export interface RelayTestSetup {
 }
 
 export function relayTestSetup(options: {
-  hobom: { address: string };
+  /** for-hobom-backend; absent, the relay runs only the pipelines of its HOBOM_PIPELINES_FILE. */
+  hobom?: { address: string };
   space?: { address: string };
   angel?: { address: string };
   llm?: { address: string };
@@ -40,8 +41,7 @@ export function relayTestSetup(options: {
   };
   const namespace = `${name}:`;
   const env: Record<string, string> = {
-    HOBOM_GRPC_ADDR: options.hobom.address,
-    HOBOM_GRPC_API_KEY: TEST_API_KEY,
+    ...(options.hobom ? { HOBOM_GRPC_ADDR: options.hobom.address, HOBOM_GRPC_API_KEY: TEST_API_KEY } : {}),
     HOBOM_KAFKA_BROKER: (options.kafkaBrokers ?? testbed.kafkaBrokers).join(","),
     HOBOM_REDIS_ADDR: options.redisUrl ?? testbed.redisUrl,
     HOBOM_REDIS_KEY_PREFIX: namespace,

@@ -3,9 +3,10 @@
  * environment, talking to the test bed. Its JSON log lines are collected for assertions and are
  * printed when a test fails (see `dumpOnFailure`).
  */
-import { type Subprocess, spawn } from "bun";
+
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { type Subprocess, spawn } from "bun";
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 
@@ -115,7 +116,10 @@ export async function startRelayProcess(env: Record<string, string>, options: { 
     },
   };
   const describe = () =>
-    `--- relay stdout (last 40 lines) ---\n${logs.slice(-40).map((line) => JSON.stringify(line)).join("\n")}\n--- relay stderr ---\n${stderr}`;
+    `--- relay stdout (last 40 lines) ---\n${logs
+      .slice(-40)
+      .map((line) => JSON.stringify(line))
+      .join("\n")}\n--- relay stderr ---\n${stderr}`;
   if (options.waitForStart !== false) await relay.waitForLog((line) => line.msg === "hobom-event-processor started");
   liveRelays.add(relay);
   void exited.then(() => liveRelays.delete(relay));

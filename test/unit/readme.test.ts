@@ -2,9 +2,14 @@
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { VARIABLE_LIST } from "../../src/config/variables.ts";
-import { PIPELINES } from "../../src/pipelines/table.ts";
+import { PIPELINES } from "../../src/hobom/pipelines.ts";
+import { withTables } from "../support/readme-tables.ts";
 
 const readme = await Bun.file(resolve(import.meta.dir, "../../README.md")).text();
+
+test("the configuration table is the variable table, as test/infra/readme-tables.ts writes it", () => {
+  expect(readme).toBe(withTables(readme));
+});
 
 test("the configuration table lists every environment variable with its default", () => {
   for (const variable of VARIABLE_LIST) {

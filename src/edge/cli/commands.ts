@@ -7,7 +7,9 @@ import { createHealthCheck, type Probe } from "../http/health.ts";
 export async function checkConfig(probes: Record<string, Probe>, close: () => Promise<unknown>): Promise<number> {
   const report = await createHealthCheck({ probes, timeoutMs: 5000 })();
   for (const [name, component] of Object.entries(report.components)) {
-    process.stdout.write(`${component.status === "healthy" ? "ok  " : "FAIL"} ${name} (${component.latencyMs} ms)${component.error ? `: ${component.error}` : ""}\n`);
+    process.stdout.write(
+      `${component.status === "healthy" ? "ok  " : "FAIL"} ${name} (${component.latencyMs} ms)${component.error ? `: ${component.error}` : ""}\n`,
+    );
   }
   await close();
   return report.status === "healthy" ? 0 : 1;

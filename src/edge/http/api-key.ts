@@ -15,7 +15,9 @@ export function apiKeyCheck(expected: string | undefined, authEnabled: boolean):
   // Hashing first gives equal lengths, so timingSafeEqual never leaks the key's length either.
   const expectedDigest = createHash("sha256").update(expected).digest();
   return (presented) => {
-    const digest = createHash("sha256").update(presented ?? "").digest();
+    const digest = createHash("sha256")
+      .update(presented ?? "")
+      .digest();
     return presented !== undefined && timingSafeEqual(digest, expectedDigest) ? { ok: true } : { ok: false, detail: "missing or wrong x-api-key" };
   };
 }

@@ -2,7 +2,7 @@
  * The HTTP application: health, metrics and DLQ routes, and the one place errors become
  * responses. Operators' mistakes get a 4xx with what was wrong; nothing returns a stack trace.
  */
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { Logger } from "../../observability/logger.ts";
 import { RedisError } from "../../state/errors.ts";
 import { DlqError, redisUnavailable } from "./dlq-errors.ts";
@@ -10,7 +10,7 @@ import { DlqError, redisUnavailable } from "./dlq-errors.ts";
 /** Requests carry no body worth more than this; larger ones are refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function createHttpApp(params: { routes: readonly Elysia<any, any, any, any, any, any, any>[]; log: Logger }) {
+export function createHttpApp(params: { routes: readonly AnyElysia[]; log: Logger }) {
   let allowed: ((path: string) => string[]) | undefined;
   const app = new Elysia({ name: "hobom-http" }).onError({ as: "global" }, ({ error, code, set, request }) => {
     // Redis refusing a command is a bug of ours, not an outage: it is logged and answered 500 below.
@@ -46,7 +46,12 @@ export function createHttpApp(params: { routes: readonly Elysia<any, any, any, a
 function allowedMethods(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
   const patterns = routes.map((route) => ({
     method: route.method.toUpperCase(),
-    pattern: new RegExp(`^${route.path.split("/").map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}/?$`),
+    pattern: new RegExp(
+      `^${route.path
+        .split("/")
+        .map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/")}/?$`,
+    ),
   }));
   return (path) => [...new Set(patterns.filter((route) => route.pattern.test(path)).map((route) => route.method))].sort();
 }

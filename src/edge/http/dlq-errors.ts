@@ -22,12 +22,12 @@ export class DlqError extends Error {
 export const invalidKey = (detail: string) => new DlqError(400, "invalid key", detail);
 export const invalidPrefix = (detail: string) => new DlqError(400, "invalid prefix", detail);
 export const notFound = () => new DlqError(404, "DLQ not found");
-export const retryInProgress = () =>
-  new DlqError(409, "retry in progress", "another retry of this entry is running; try again when it has finished");
+export const retryInProgress = () => new DlqError(409, "retry in progress", "another retry of this entry is running; try again when it has finished");
 export const notReplayable = (detail: string) => new DlqError(422, "not replayable", detail);
 export const upstreamFailed = (detail: string, cause: unknown) => new DlqError(502, "upstream failed", detail, { cause });
 /** A sink (Kafka, …) or the source cannot take the event now; the `error` names it, as `kafka unavailable`. */
 export const dependencyUnavailable = (dependency: string, cause: unknown) =>
-  new DlqError(503, `${dependency} unavailable`, `${dependency} cannot take the event now (${describeError(cause)}); the entry is kept, retry later`, { cause });
-export const redisUnavailable = (cause: unknown) =>
-  new DlqError(503, "redis unavailable", "Redis cannot be reached; nothing was changed", { cause });
+  new DlqError(503, `${dependency} unavailable`, `${dependency} cannot take the event now (${describeError(cause)}); the entry is kept, retry later`, {
+    cause,
+  });
+export const redisUnavailable = (cause: unknown) => new DlqError(503, "redis unavailable", "Redis cannot be reached; nothing was changed", { cause });

@@ -15,7 +15,13 @@ export const API_BASE = "/hobom-event-processor/internal/api/v1";
 const MAX_LISTED = 10_000;
 const MAX_BULK = 1000;
 
-export function createDlqRoutes(params: { entries: DlqEntries; dlq: DlqService; namespace: string; catalog: readonly CatalogEntry[]; checkApiKey: ApiKeyCheck }) {
+export function createDlqRoutes(params: {
+  entries: DlqEntries;
+  dlq: DlqService;
+  namespace: string;
+  catalog: readonly CatalogEntry[];
+  checkApiKey: ApiKeyCheck;
+}) {
   const { entries, dlq, namespace, catalog } = params;
   const retried = (result: { delivered: boolean; settled: "done" | "gone" }) => ({
     message: "DLQ retried and removed from Redis",

@@ -22,9 +22,7 @@ export function createHealthCheck(params: {
   known?: () => Record<string, ComponentHealth>;
 }): () => Promise<HealthReport> {
   return async () => {
-    const probed = await Promise.all(
-      Object.entries(params.probes).map(async ([name, probe]) => [name, await runProbe(probe, params.timeoutMs)] as const),
-    );
+    const probed = await Promise.all(Object.entries(params.probes).map(async ([name, probe]) => [name, await runProbe(probe, params.timeoutMs)] as const));
     const entries = [...probed, ...Object.entries(params.known?.() ?? {})];
     const components = Object.fromEntries(entries);
     const healthy = entries.every(([, component]) => component.status === "healthy");

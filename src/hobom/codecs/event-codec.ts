@@ -17,13 +17,14 @@ export interface EventCodecSpec extends KafkaReplaySpec {
 
 export function eventCodec(spec: EventCodecSpec): Codec<KafkaMessage> {
   return {
+    destination: spec.topic,
     encode(events, { now, limits }) {
       const messages: Encoded<KafkaMessage>[] = [];
       const unencodable: Unencodable[] = [];
       for (const event of events) {
         const mapped = mapRow(event, (row) => spec.toValue(row, now));
         if (mapped instanceof MappingError) {
-          unencodable.push({ event, value: rawRow(event), error: mapped, replayable: false });
+          unencodable.push({ event, value: rawRow(event), error: mapped, replayable: false, destination: spec.topic });
           continue;
         }
         const message: KafkaMessage = {
@@ -35,7 +36,13 @@ export function eventCodec(spec: EventCodecSpec): Codec<KafkaMessage> {
         const bytes = messageBytes(message);
         const where = { destination: spec.topic, recordKey: message.key };
         if (bytes > limits.maxBytes) {
-          unencodable.push({ event, value: message.value, error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting), replayable: true, ...where });
+          unencodable.push({
+            event,
+            value: message.value,
+            error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting),
+            replayable: true,
+            ...where,
+          });
         } else {
           messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
         }

@@ -16,7 +16,11 @@ export function kafkaReplay(spec: KafkaReplaySpec, entry: { eventId: string; eve
     topic: spec.topic,
     key: entry.eventId,
     value: entry.value,
-    headers: { "event-id": entry.eventId, "event-type": entry.eventType || (spec.typeInValue ? typeInValue(entry.value) : undefined) || spec.defaultEventType, source: spec.source },
+    headers: {
+      "event-id": entry.eventId,
+      "event-type": entry.eventType || (spec.typeInValue ? typeInValue(entry.value) : undefined) || spec.defaultEventType,
+      source: spec.source,
+    },
   };
 }
 

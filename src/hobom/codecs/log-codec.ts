@@ -27,6 +27,7 @@ export function logCodec(spec: LogCodecSpec): Codec<KafkaMessage> {
     return `${spec.keyPrefix}-${lastNanos}`;
   };
   return {
+    destination: spec.topic,
     encode(events, { limits }) {
       const messages: Encoded<KafkaMessage>[] = [];
       const unencodable: Unencodable[] = [];
@@ -51,7 +52,7 @@ export function logCodec(spec: LogCodecSpec): Codec<KafkaMessage> {
       for (const event of events) {
         const mapped = mapRow(event, spec.toItem);
         if (mapped instanceof MappingError) {
-          unencodable.push({ event, value: rawRow(event), error: mapped, replayable: false });
+          unencodable.push({ event, value: rawRow(event), error: mapped, replayable: false, destination: spec.topic });
           continue;
         }
         const item = JSON.stringify(mapped);

@@ -20,7 +20,10 @@ const TOPIC_STATE: Readonly<Record<string, KafkaTopicError["reason"]>> = {
 /** What an operator should check, for failures that are about the connection's settings. */
 const SETTINGS_HINTS: readonly [RegExp, string][] = [
   [/SASL|authentication/i, "SASL authentication failed: check HOBOM_KAFKA_SASL_MECHANISM, HOBOM_KAFKA_SASL_USERNAME and HOBOM_KAFKA_SASL_PASSWORD"],
-  [/certificate|self[- ]signed|SSL|TLS|handshake/i, "TLS failed: check HOBOM_KAFKA_TLS_CA_FILE (the CA that signed the brokers' certificates), the client certificate and HOBOM_KAFKA_TLS_SERVERNAME"],
+  [
+    /certificate|self[- ]signed|SSL|TLS|handshake/i,
+    "TLS failed: check HOBOM_KAFKA_TLS_CA_FILE (the CA that signed the brokers' certificates), the client certificate and HOBOM_KAFKA_TLS_SERVERNAME",
+  ],
 ];
 
 /** A failed send (or metadata lookup for it) as a {@link KafkaSendError} naming the topic. */

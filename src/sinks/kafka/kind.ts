@@ -1,19 +1,3 @@
-/**
- * The `kafka` sink kind, as a pipelines file declares it: records on the cluster of HOBOM_KAFKA_*
- * (the producer every pipeline shares), each event's topic, key and headers from templates over
- * its record, its value the payload as JSON (or the whole record, or a HoBom mapper's JSON).
- *
- * ```yaml
- * sink:
- *   kind: kafka
- * mapping:
- *   topic: orders.${eventType}
- *   key: ${eventId}                         # default
- *   headers: { event-id: "${eventId}", event-type: "${eventType}" }   # default
- *   value: payload                          # payload | record | hobom.message | hobom.space | hobom.angel
- * ```
- */
-import type { Fields } from "../../config/fields.ts";
 import type { Breaker } from "../../engine/breaker.ts";
 import type { Sink } from "../../engine/ports.ts";
 import { type FieldsMapping, fieldsCodec, VALUE_FORMATS, type ValueFormat } from "../../pipelines/fields-codec.ts";
@@ -33,32 +17,35 @@ export interface KafkaKindDependencies {
 const DEFAULT_HEADERS = { "event-id": "${eventId}", "event-type": "${eventType}" };
 
 export const kafkaKind: SinkKind<KafkaKindOptions, KafkaKindDependencies, KafkaMessage> = {
-  parse(sink, mapping) {
+  parse(sink, mapping, defaults) {
     sink.rejectUnknown();
-    if (!mapping) {
+    if (!mapping && defaults.topic === undefined) {
       sink.problem(undefined, "a kafka sink needs the entry's mapping: at least its topic (e.g. mapping: { topic: orders.events })");
       return undefined;
     }
+    const problem = (key: string, message: string) =>
+      mapping ? mapping.problem(key, message) : sink.problem(undefined, `the source's default ${key} ${message}`);
     const template = (key: string, text: string | undefined): Template | undefined => {
       if (text === undefined) return undefined;
       const compiled = compileTemplate(text);
       if (typeof compiled === "string") {
-        mapping.problem(key, `"${text}" ${compiled}`);
+        problem(key, `"${text}" ${compiled}`);
         return undefined;
       }
       return compiled;
     };
-    const topic = template("topic", mapping.string("topic", { required: true, accepted: "a topic, or a template such as orders.${eventType}" }));
-    const key = template("key", mapping.string("key") ?? "${eventId}");
+    const required = defaults.topic === undefined;
+    const topic = template("topic", mapping?.string("topic", { required, accepted: "a topic, or a template such as orders.${eventType}" }) ?? defaults.topic);
+    const key = template("key", mapping?.string("key") ?? defaults.key ?? "${eventId}");
     const headers: Record<string, Template> = {};
-    for (const [name, text] of Object.entries(mapping.textMap("headers") ?? DEFAULT_HEADERS)) {
+    for (const [name, text] of Object.entries(mapping?.textMap("headers") ?? defaults.headers ?? DEFAULT_HEADERS)) {
       const compiled = template(`headers.${name}`, text);
       if (compiled) headers[name] = compiled;
     }
-    const value = mapping.oneOf("value", Object.keys(VALUE_FORMATS) as ValueFormat[]) ?? "payload";
-    mapping.rejectUnknown();
+    const value = mapping?.oneOf("value", Object.keys(VALUE_FORMATS) as ValueFormat[]) ?? "payload";
+    mapping?.rejectUnknown();
     if (!topic || !key) return undefined;
-    return { mapping: { topic, key, headers, value } };
+    return { mapping: { topic, key, headers, headersFrom: defaults.headersFrom, value } };
   },
   build: (options, deps) => ({ sink: deps.sink, codec: fieldsCodec(options.mapping) }),
 };

@@ -42,7 +42,9 @@ export function partitionOf(key: string, partitions: number): number {
  * The partitioner the relay gives kafkajs: every record it sends names its partition already
  * (chosen with {@link partitionOf}, one partition per send), so kafkajs only has to take it.
  */
-export const explicitPartitioner: ICustomPartitioner = () => ({ message }) => {
-  if (typeof message.partition !== "number") throw new TypeError("relay records always name their partition");
-  return message.partition;
-};
+export const explicitPartitioner: ICustomPartitioner =
+  () =>
+  ({ message }) => {
+    if (typeof message.partition !== "number") throw new TypeError("relay records always name their partition");
+    return message.partition;
+  };

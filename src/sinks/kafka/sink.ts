@@ -17,7 +17,7 @@
  * partitions of a delivery are sent side by side. After a retriable failure the producer is
  * replaced (see producers.ts).
  */
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { Kafka, type LogEntry, logLevel } from "kafkajs";
 import { DependencyError } from "../../engine/errors.ts";
 import type { DeliveryOutcome, Sink } from "../../engine/ports.ts";
 import { createSerial, type Serial } from "../../engine/serial.ts";
@@ -77,12 +77,17 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
   const sendPartition = async (handle: ProducerHandle, topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<DeliveryOutcome> => {
     const closedUntil = gates.closedUntil(topic, partition);
     if (closedUntil > 0) {
-      const error = new DependencyError("kafka", `partition ${partition} of ${topic} waits for its leader until ${new Date(closedUntil).toISOString()}`, { retriable: true });
+      const error = new DependencyError("kafka", `partition ${partition} of ${topic} waits for its leader until ${new Date(closedUntil).toISOString()}`, {
+        retriable: true,
+      });
       return { ok: false, kind: "deferred", error };
     }
     const queueId = `${partition}\u0000${topic}`;
     let queue = queues.get(queueId);
-    if (!queue) queues.set(queueId, (queue = createSerial()));
+    if (!queue) {
+      queue = createSerial();
+      queues.set(queueId, queue);
+    }
     try {
       await queue(() =>
         handle.send({
@@ -106,7 +111,11 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
   };
 
   /** One topic's messages, each to its key's partition, the partitions side by side. */
-  const deliverTopic = async (handle: ProducerHandle, topic: string, messages: readonly KafkaMessage[]): Promise<{ outcomes: DeliveryOutcome[]; tried: boolean }> => {
+  const deliverTopic = async (
+    handle: ProducerHandle,
+    topic: string,
+    messages: readonly KafkaMessage[],
+  ): Promise<{ outcomes: DeliveryOutcome[]; tried: boolean }> => {
     let count: number;
     try {
       count = await producers.partitionCount(handle, topic);
@@ -127,7 +136,12 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     await Promise.all(
       [...byPartition].map(async ([partition, indices]) => {
         tried ||= gates.closedUntil(topic, partition) === 0;
-        const outcome = await sendPartition(handle, topic, partition, indices.map((index) => messages[index] as KafkaMessage));
+        const outcome = await sendPartition(
+          handle,
+          topic,
+          partition,
+          indices.map((index) => messages[index] as KafkaMessage),
+        );
         for (const index of indices) outcomes[index] = outcome;
       }),
     );
@@ -162,7 +176,12 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     });
 
   return {
-    limits: { maxEvents: Number.POSITIVE_INFINITY, maxBytes: options.maxMessageBytes, maxBytesSetting: "HOBOM_KAFKA_MAX_MESSAGE_BYTES", framing: KAFKA_FRAMING },
+    limits: {
+      maxEvents: Number.POSITIVE_INFINITY,
+      maxBytes: options.maxMessageBytes,
+      maxBytesSetting: "HOBOM_KAFKA_MAX_MESSAGE_BYTES",
+      framing: KAFKA_FRAMING,
+    },
     // A record sent twice is a duplicate, nothing worse; the delivery records keep those rare.
     idempotent: true,
     connect: () => producers.connect(producers.current()),
@@ -179,7 +198,11 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       for (const [topic, indices] of byTopic) {
         let result: { outcomes: DeliveryOutcome[]; tried: boolean };
         try {
-          result = await deliverTopic(handle, topic, indices.map((index) => messages[index] as KafkaMessage));
+          result = await deliverTopic(
+            handle,
+            topic,
+            indices.map((index) => messages[index] as KafkaMessage),
+          );
         } catch (error) {
           if (!(error instanceof KafkaUnreachableError)) throw error;
           // The producer could not start or learn the topic (a broker it picked is down): unless no

@@ -3,11 +3,7 @@ import type { BackendChannels } from "../../grpc/channels.ts";
 import type { StudyMaterialResponse } from "../../hobom/wire-types.ts";
 import type { StudyMaterialService } from "./sink.ts";
 
-export function createStudyMaterialService(params: {
-  channels: BackendChannels;
-  llmTimeoutMs: number;
-  callTimeoutMs: number;
-}): StudyMaterialService {
+export function createStudyMaterialService(params: { channels: BackendChannels; llmTimeoutMs: number; callTimeoutMs: number }): StudyMaterialService {
   const { channels } = params;
   return {
     generate: (request) => channels.call<StudyMaterialResponse>("llm", "llm", "Generate", request, { timeoutMs: params.llmTimeoutMs }),

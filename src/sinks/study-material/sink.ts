@@ -37,7 +37,11 @@ export function createStudyMaterialSink(params: {
       for (const payload of payloads) {
         let material: StudyMaterialResponse;
         try {
-          material = await withRetry(() => service.generate(studyMaterialRequest(payload)), { attempts: params.generateAttempts, backoffMs: params.generateBackoffMs, signal });
+          material = await withRetry(() => service.generate(studyMaterialRequest(payload)), {
+            attempts: params.generateAttempts,
+            backoffMs: params.generateBackoffMs,
+            signal,
+          });
         } catch (error) {
           // Stopped while waiting: neither refused nor failed; the event comes again after the restart.
           if (signal.aborted) throw error;

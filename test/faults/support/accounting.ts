@@ -155,7 +155,8 @@ export async function account(input: AccountingInput): Promise<Accounting> {
       duplicates += inKafka - 1;
       duplicatedRows++;
       duplicatesByPipeline[row.pipeline] = (duplicatesByPipeline[row.pipeline] ?? 0) + inKafka - 1;
-      const sample = (duplicateSample[row.pipeline] ??= []);
+      const sample = duplicateSample[row.pipeline] ?? [];
+      duplicateSample[row.pipeline] = sample;
       if (sample.length < 3) sample.push(`${row.eventId}×${inKafka}`);
     }
     if (row.bad && (inKafka > 0 || status === "SENT")) badRowsDelivered++;

@@ -202,7 +202,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       return performance.now();
     });
     await scenario.fault(context);
-    if (faultBegan === undefined || faultEnded === undefined || recovered === undefined) throw new Error(`scenario ${scenario.id} did not report its fault's start and end`);
+    if (faultBegan === undefined || faultEnded === undefined || recovered === undefined)
+      throw new Error(`scenario ${scenario.id} did not report its fault's start and end`);
     const streamEnded = await streamDone;
 
     const drainTimeoutMs = options.drainTimeoutMs ?? 45_000;
@@ -234,7 +235,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       namespace: setup.namespace,
       maxMessageBytes: Number(setup.env.HOBOM_KAFKA_MAX_MESSAGE_BYTES),
     });
-    note(`accounted: ${accounting.delivered} delivered, ${accounting.deadLettered} dead-lettered, ${accounting.duplicates} duplicates, ${accounting.lost} lost`);
+    note(
+      `accounted: ${accounting.delivered} delivered, ${accounting.deadLettered} dead-lettered, ${accounting.duplicates} duplicates, ${accounting.lost} lost`,
+    );
 
     return {
       scenario,
@@ -292,12 +295,14 @@ export function violations(result: ScenarioResult): string[] {
   if (a.badRowsDelivered > 0) found.push(`${a.badRowsDelivered} rows without a payload reached Kafka or SENT`);
   if (a.unexpectedInKafka > 0) found.push(`${a.unexpectedInKafka} records in Kafka belong to no row`);
   if (result.scenario.duplicates === "none") {
-    if (a.duplicates > 0) found.push(`${a.duplicates} duplicates in Kafka (${JSON.stringify(a.duplicatesByPipeline)}) in a scenario where no send's outcome is unknown`);
+    if (a.duplicates > 0)
+      found.push(`${a.duplicates} duplicates in Kafka (${JSON.stringify(a.duplicatesByPipeline)}) in a scenario where no send's outcome is unknown`);
   } else {
     const pipelines = Object.keys(a.duplicatesByPipeline);
     if (a.duplicates > a.batchRowBound) found.push(`${a.duplicates} duplicates exceed one batch (${a.batchRowBound} rows)`);
     if (pipelines.length > 1) found.push(`duplicates in ${pipelines.length} pipelines (${JSON.stringify(a.duplicatesByPipeline)}): more than one batch`);
-    if (a.duplicateSpan > a.batchRowBound) found.push(`duplicated rows span ${a.duplicateSpan} rows of their pipeline, more than one batch (${a.batchRowBound})`);
+    if (a.duplicateSpan > a.batchRowBound)
+      found.push(`duplicated rows span ${a.duplicateSpan} rows of their pipeline, more than one batch (${a.batchRowBound})`);
   }
   found.push(...(result.scenario.check?.(result) ?? []));
   return found;
@@ -313,7 +318,9 @@ export function describeResult(result: ScenarioResult): string {
     `  rows ${a.created} (${a.bad} without payload): delivered ${a.delivered}, dead-lettered ${a.deadLettered}, lost ${a.lost}; SENT ${a.sent}, FAILED ${a.failed}, PENDING ${a.pending}`,
     `  Kafka: ${a.kafkaUnique} unique rows, ${a.duplicates} duplicate copies (${a.duplicatedRows} rows, ${JSON.stringify(a.duplicatesByPipeline)}, span ${a.duplicateSpan}); one batch holds at most ${a.batchRowBound} rows (${FAULT_MAX_MESSAGE_BYTES} B / ${a.smallestRowBytes} B)`,
     ...(a.duplicates > 0 ? [`  duplicated rows (sample): ${JSON.stringify(a.duplicateSample)}`] : []),
-    `  by pipeline: ${Object.entries(a.byPipeline).map(([p, c]) => `${p} ${c.delivered}+${c.deadLettered}/${c.created}`).join(", ")}`,
+    `  by pipeline: ${Object.entries(a.byPipeline)
+      .map(([p, c]) => `${p} ${c.delivered}+${c.deadLettered}/${c.created}`)
+      .join(", ")}`,
     `  stream ${seconds(t.streamMs)}, fault ${seconds(t.faultBeganAtMs)} → ${seconds(t.faultEndedAtMs)}, recovered ${seconds(t.recoverMs)} after the fault, drained at ${seconds(t.drainedAtMs)}, total ${seconds(t.totalMs)}`,
     `  exit codes: ${JSON.stringify(result.exitCodes)}`,
     "  timeline:",

@@ -246,4 +246,12 @@ async function leaseOwners(context: ScenarioContext): Promise<Record<string, str
 }
 
 /** Every scenario, in the order the report runs them. */
-export const SCENARIOS: readonly Scenario[] = [kafkaBrokerKill, kafkaBrokerPause, redisRestart, backendErrorsThenTimeouts, relaySigkill, twoInstancesOwnerKill, rollingRestart];
+export const SCENARIOS: readonly Scenario[] = [
+  kafkaBrokerKill,
+  kafkaBrokerPause,
+  redisRestart,
+  backendErrorsThenTimeouts,
+  relaySigkill,
+  twoInstancesOwnerKill,
+  rollingRestart,
+];

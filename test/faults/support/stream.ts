@@ -5,7 +5,14 @@
  * event topics are keyed by eventId, and log items carry the row's eventId as their traceId.
  */
 import type { AngelBackendDouble, HoBomBackendDouble, SpaceBackendDouble, StoredRow } from "../../support/backends/index.ts";
-import { angelAccessLogPayload, angelApprovalPayload, angelFosterTerminatedPayload, logPayload, messagePayload, spaceEventPayload } from "../../support/backends/index.ts";
+import {
+  angelAccessLogPayload,
+  angelApprovalPayload,
+  angelFosterTerminatedPayload,
+  logPayload,
+  messagePayload,
+  spaceEventPayload,
+} from "../../support/backends/index.ts";
 
 /** The Kafka pipelines the stream feeds (law has no Kafka topic and is left out). */
 export const STREAM_PIPELINES = ["message", "log", "space", "space-log", "angel", "angel-log"] as const;
@@ -130,15 +137,25 @@ function addRow(backends: StreamBackends, pipeline: StreamPipeline, eventId: str
     case "log":
       return backends.hobom.logs.add({ eventId, payload: bad ? null : logPayload({ traceId: eventId, message: `GET /api/v1/menus ${n}` }) });
     case "space":
-      return backends.space.spaceEvents.add({ eventId, payload: bad ? null : spaceEventPayload({ pageId: String(9_007_199_254_740_993n + BigInt(index)), title: `page ${n}` }) });
+      return backends.space.spaceEvents.add({
+        eventId,
+        payload: bad ? null : spaceEventPayload({ pageId: String(9_007_199_254_740_993n + BigInt(index)), title: `page ${n}` }),
+      });
     case "space-log":
       return backends.space.logs.add({ eventId, payload: bad ? null : logPayload({ traceId: eventId, serviceType: "HOBOM_SPACE", message: `space ${n}` }) });
     case "angel": {
       const eventType = ANGEL_EVENT_TYPES[Math.floor(index / ROTATION.length) % ANGEL_EVENT_TYPES.length] as string;
-      const payload = eventType === "FOSTER_TERMINATED" ? angelFosterTerminatedPayload({ foster_process_id: `foster-${n}` }) : angelApprovalPayload({ subject_ref: `subject-${n}` });
+      const payload =
+        eventType === "FOSTER_TERMINATED"
+          ? angelFosterTerminatedPayload({ foster_process_id: `foster-${n}` })
+          : angelApprovalPayload({ subject_ref: `subject-${n}` });
       return backends.angel.outbox.add({ eventId, eventType, payload: bad ? null : payload });
     }
     case "angel-log":
-      return backends.angel.outbox.add({ eventId, eventType: "HOBOM_LOG", payload: bad ? null : angelAccessLogPayload({ trace_id: eventId, message: `angel ${n}` }) });
+      return backends.angel.outbox.add({
+        eventId,
+        eventType: "HOBOM_LOG",
+        payload: bad ? null : angelAccessLogPayload({ trace_id: eventId, message: `angel ${n}` }),
+      });
   }
 }

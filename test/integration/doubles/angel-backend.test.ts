@@ -9,6 +9,7 @@ import { loadHoBomServices } from "../../../src/grpc/protos.ts";
 import type { AngelEventPayload, FindResponse } from "../../../src/hobom/wire-types.ts";
 import {
   ANGEL_EVENT_TYPES,
+  type AngelBackendDouble,
   angelAccessLogPayload,
   angelApprovalPayload,
   angelFosterTerminatedPayload,
@@ -16,7 +17,6 @@ import {
   startAngelBackend,
   statusOf,
   timestampOf,
-  type AngelBackendDouble,
 } from "../../support/backends/index.ts";
 
 const API_KEY = "angel-test-key";
@@ -43,8 +43,7 @@ afterAll(() => {
   backend.stop();
 });
 
-const findAngel = (eventType = "ADOPTION_APPROVED", status = "PENDING") =>
-  find.call<FindResponse<AngelEventPayload>>(FIND, { eventType, status });
+const findAngel = (eventType = "ADOPTION_APPROVED", status = "PENDING") => find.call<FindResponse<AngelEventPayload>>(FIND, { eventType, status });
 const addAdoption = () => backend.outbox.add({ eventType: "ADOPTION_APPROVED", payload: angelApprovalPayload() });
 
 describe("for-hobom-angel-backend Find", () => {
@@ -155,9 +154,7 @@ describe("for-hobom-angel-backend Patch", () => {
     await patch.call(MARK_SENT, { eventId: row.eventId });
 
     expect(await statusOf(patch.call(MARK_SENT, { eventId: row.eventId }))).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(await statusOf(patch.call(MARK_FAILED, { eventId: row.eventId, errorMessage: "x" }))).toBe(
-      grpc.status.FAILED_PRECONDITION,
-    );
+    expect(await statusOf(patch.call(MARK_FAILED, { eventId: row.eventId, errorMessage: "x" }))).toBe(grpc.status.FAILED_PRECONDITION);
     expect(row.status).toBe("SENT");
     expect(row.version).toBe(2);
   });

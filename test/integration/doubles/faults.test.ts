@@ -5,17 +5,11 @@
  * double shares this machinery (double-server.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import * as grpc from "@grpc/grpc-js";
 import { setTimeout as sleep } from "node:timers/promises";
+import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
 import type { FindResponse, MarkRequest, MessagePayload } from "../../../src/hobom/wire-types.ts";
-import {
-  messagePayload,
-  RawClient,
-  startHoBomBackend,
-  statusOf,
-  type HoBomBackendDouble,
-} from "../../support/backends/index.ts";
+import { type HoBomBackendDouble, messagePayload, RawClient, startHoBomBackend, statusOf } from "../../support/backends/index.ts";
 
 const API_KEY = "faults-test-key";
 const FIND = "FindOutboxByEventTypeAndStatusUseCase";
@@ -42,8 +36,7 @@ afterAll(() => {
   backend.stop();
 });
 
-const findMessages = (client = messageFind) =>
-  client.call<FindResponse<MessagePayload>>(FIND, { eventType: "MESSAGE", status: "PENDING" });
+const findMessages = (client = messageFind) => client.call<FindResponse<MessagePayload>>(FIND, { eventType: "MESSAGE", status: "PENDING" });
 const findLaws = () => lawFind.call(FIND, { eventType: "LAW_CHANGED", status: "PENDING" });
 const markSent = (eventId: string, options = {}) => patch.call(MARK_SENT, { eventId }, options);
 

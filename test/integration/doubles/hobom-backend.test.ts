@@ -6,21 +6,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type {
-  FindResponse,
-  HoBomLogPayload,
-  LawChangedPayload,
-  MessagePayload,
-  SaveStudyMaterialRequest,
-} from "../../../src/hobom/wire-types.ts";
+import type { FindResponse, HoBomLogPayload, LawChangedPayload, MessagePayload, SaveStudyMaterialRequest } from "../../../src/hobom/wire-types.ts";
 import {
+  type HoBomBackendDouble,
   lawChangedPayload,
   logPayload,
   messagePayload,
   RawClient,
   startHoBomBackend,
   statusOf,
-  type HoBomBackendDouble,
 } from "../../support/backends/index.ts";
 
 const API_KEY = "hobom-test-key";
@@ -56,12 +50,9 @@ afterAll(() => {
   backend.stop();
 });
 
-const findMessages = (eventType = "MESSAGE", status = "PENDING") =>
-  messageFind.call<FindResponse<MessagePayload>>(FIND, { eventType, status });
-const findLogs = (eventType = "HOBOM_LOG", status = "PENDING") =>
-  logFind.call<FindResponse<HoBomLogPayload>>(LOG_FIND, { eventType, status });
-const findLaws = (eventType = "LAW_CHANGED", status = "PENDING") =>
-  lawFind.call<FindResponse<LawChangedPayload>>(FIND, { eventType, status });
+const findMessages = (eventType = "MESSAGE", status = "PENDING") => messageFind.call<FindResponse<MessagePayload>>(FIND, { eventType, status });
+const findLogs = (eventType = "HOBOM_LOG", status = "PENDING") => logFind.call<FindResponse<HoBomLogPayload>>(LOG_FIND, { eventType, status });
+const findLaws = (eventType = "LAW_CHANGED", status = "PENDING") => lawFind.call<FindResponse<LawChangedPayload>>(FIND, { eventType, status });
 
 describe("for-hobom-backend Find", () => {
   test("returns every matching row in insertion order, with no limit, whatever the createdAt", async () => {

@@ -5,14 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import {
-  RawClient,
-  startAngelBackend,
-  startHoBomBackend,
-  startLlmBackend,
-  startSpaceBackend,
-  statusOf,
-} from "../../support/backends/index.ts";
+import { RawClient, startAngelBackend, startHoBomBackend, startLlmBackend, startSpaceBackend, statusOf } from "../../support/backends/index.ts";
 
 const services = loadHoBomServices();
 const find = { eventType: "MESSAGE", status: "PENDING" };
@@ -44,9 +37,7 @@ describe("double lifecycle", () => {
       backend.stop();
       backend.stop();
 
-      expect(await statusOf(client.call("FindOutboxByEventTypeAndStatusUseCase", find, { deadlineMs: 1000 }))).toBe(
-        grpc.status.UNAVAILABLE,
-      );
+      expect(await statusOf(client.call("FindOutboxByEventTypeAndStatusUseCase", find, { deadlineMs: 1000 }))).toBe(grpc.status.UNAVAILABLE);
     } finally {
       client.close();
     }

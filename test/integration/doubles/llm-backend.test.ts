@@ -6,13 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
 import type { StudyMaterialRequest, StudyMaterialResponse } from "../../../src/hobom/wire-types.ts";
-import {
-  RawClient,
-  startLlmBackend,
-  statusOf,
-  studyMaterialFor,
-  type LlmBackendDouble,
-} from "../../support/backends/index.ts";
+import { type LlmBackendDouble, RawClient, startLlmBackend, statusOf, studyMaterialFor } from "../../support/backends/index.ts";
 
 const API_KEY = "llm-test-key";
 const request: StudyMaterialRequest = {

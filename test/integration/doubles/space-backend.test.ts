@@ -7,14 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
 import type { FindResponse, HoBomLogPayload, SpaceEventPayload } from "../../../src/hobom/wire-types.ts";
-import {
-  logPayload,
-  RawClient,
-  spaceEventPayload,
-  startSpaceBackend,
-  statusOf,
-  type SpaceBackendDouble,
-} from "../../support/backends/index.ts";
+import { logPayload, RawClient, type SpaceBackendDouble, spaceEventPayload, startSpaceBackend, statusOf } from "../../support/backends/index.ts";
 
 const API_KEY = "space-test-key";
 const FIND = "FindOutboxByEventTypeAndStatusUseCase";
@@ -44,18 +37,14 @@ afterAll(() => {
   backend.stop();
 });
 
-const findSpaceEvents = (eventType = "SPACE_EVENT", status = "PENDING") =>
-  spaceFind.call<FindResponse<SpaceEventPayload>>(FIND, { eventType, status });
-const findLogs = (eventType = "SPACE_LOG", status = "PENDING") =>
-  logFind.call<FindResponse<HoBomLogPayload>>(LOG_FIND, { eventType, status });
+const findSpaceEvents = (eventType = "SPACE_EVENT", status = "PENDING") => spaceFind.call<FindResponse<SpaceEventPayload>>(FIND, { eventType, status });
+const findLogs = (eventType = "SPACE_LOG", status = "PENDING") => logFind.call<FindResponse<HoBomLogPayload>>(LOG_FIND, { eventType, status });
 
 describe("hobom-space-backend Find", () => {
   test("returns every matching row, oldest createdAt first, with no limit", async () => {
     // Added newest first: only a sort by createdAt puts them back in creation order.
     const base = Date.parse("2026-11-23T00:00:00Z");
-    const added = Array.from({ length: 250 }, (_, n) =>
-      backend.spaceEvents.add({ payload: spaceEventPayload(), createdAt: new Date(base - n * 1000) }),
-    );
+    const added = Array.from({ length: 250 }, (_, n) => backend.spaceEvents.add({ payload: spaceEventPayload(), createdAt: new Date(base - n * 1000) }));
 
     const { items } = await findSpaceEvents();
 
@@ -151,9 +140,7 @@ describe("hobom-space-backend Patch", () => {
 
   test("answers NOT_FOUND for an unknown eventId", async () => {
     expect(await statusOf(patch.call(MARK_SENT, { eventId: "no-such-event" }))).toBe(grpc.status.NOT_FOUND);
-    expect(await statusOf(patch.call(MARK_FAILED, { eventId: "no-such-event", errorMessage: "x" }))).toBe(
-      grpc.status.NOT_FOUND,
-    );
+    expect(await statusOf(patch.call(MARK_FAILED, { eventId: "no-such-event", errorMessage: "x" }))).toBe(grpc.status.NOT_FOUND);
   });
 });
 

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BackendCallError } from "../../../src/grpc/status.ts";
 import { type BackendChannels, createBackendChannels } from "../../../src/grpc/channels.ts";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import { loadFindDecoders, type PendingRows } from "../../../src/sources/grpc-outbox/find-decoder.ts";
+import { BackendCallError } from "../../../src/grpc/status.ts";
 import type { MessagePayload } from "../../../src/hobom/wire-types.ts";
+import { loadFindDecoders, type PendingRows } from "../../../src/sources/grpc-outbox/find-decoder.ts";
 import { type HoBomBackendDouble, messagePayload, startHoBomBackend } from "../../support/backends/index.ts";
 
 const API_KEY = "tls-test-key";
@@ -24,7 +24,24 @@ function selfSigned(name: string, subjectAltName = "IP:127.0.0.1,DNS:localhost")
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
   const made = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", `subjectAltName=${subjectAltName}`, "-keyout", key, "-out", cert],
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      `subjectAltName=${subjectAltName}`,
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
     { stderr: "pipe" },
   );
   if (made.exitCode !== 0) throw new Error(`openssl failed: ${made.stderr}`);
@@ -66,7 +83,13 @@ function channelsTo(address: string, caPem?: Buffer): BackendChannels {
 
 /** The titles of the pending message rows, through the relay's Find decoder. */
 const find = async (channels: BackendChannels) => {
-  const { items } = await channels.call<{ items: PendingRows }>("main", "messageFind", "FindOutboxByEventTypeAndStatusUseCase", { eventType: "MESSAGE", status: "PENDING" }, { timeoutMs: 3000 });
+  const { items } = await channels.call<{ items: PendingRows }>(
+    "main",
+    "messageFind",
+    "FindOutboxByEventTypeAndStatusUseCase",
+    { eventType: "MESSAGE", status: "PENDING" },
+    { timeoutMs: 3000 },
+  );
   return items.decode(0, items.count).map((row) => (row.payload as MessagePayload).title);
 };
 

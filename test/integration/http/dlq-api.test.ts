@@ -12,7 +12,7 @@ import { type HoBomBackendDouble, logPayload, startHoBomBackend } from "../../su
 import { DLQ_BASE, dlqClient, GO_DLQ_TTL_SECONDS, http, redisSnapshot, writeGoEntry } from "../../support/http-client.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis, type RedisInspector } from "../../support/redis-inspect.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -63,7 +63,14 @@ describe("GET /dlq lists entries with SCAN", () => {
     const entries = PREFIXES.map((prefix) => `${ns}${prefix}${crypto.randomUUID()}`);
     for (const key of entries) await writeGoEntry(redis, key, '{"a":1}');
     // Keys that live beside the entries but are not entries, and another relay's entry.
-    for (const stray of [`${ns}dlqmeta:dlq:menu:x`, `${ns}dlqlock:dlq:menu:x`, `${ns}sent:message:x`, `${ns}dlq:menu:not*an-id`, `${ns}dlq:unknown:x`, `other-ns:dlq:menu:x`]) {
+    for (const stray of [
+      `${ns}dlqmeta:dlq:menu:x`,
+      `${ns}dlqlock:dlq:menu:x`,
+      `${ns}sent:message:x`,
+      `${ns}dlq:menu:not*an-id`,
+      `${ns}dlq:unknown:x`,
+      `other-ns:dlq:menu:x`,
+    ]) {
       await writeGoEntry(redis, stray, "{}");
     }
 
@@ -284,7 +291,12 @@ describe("DELETE /dlq/:key", () => {
     expect(again.body).toEqual({ error: "DLQ not found" });
     // The other entry is untouched; the delete called no backend (polls aside).
     expect(await redis.get(other)).toBe(MESSAGE_VALUE);
-    expect(hobom.calls.calls("*").slice(marksBefore).filter((call) => call.method !== "FindOutboxByEventTypeAndStatusUseCase" && call.method !== "FindLogOutboxByEventTypeAndStatusUseCase")).toEqual([]);
+    expect(
+      hobom.calls
+        .calls("*")
+        .slice(marksBefore)
+        .filter((call) => call.method !== "FindOutboxByEventTypeAndStatusUseCase" && call.method !== "FindLogOutboxByEventTypeAndStatusUseCase"),
+    ).toEqual([]);
     expect(row.status).toBe("FAILED");
   });
 
@@ -325,7 +337,11 @@ describe("bad requests change nothing", () => {
     await seed();
     const before = await redisSnapshot(redis);
     for (const [why, key] of Object.entries(badKeys())) {
-      for (const [method, path] of [["GET", `/dlq/${key}`], ["DELETE", `/dlq/${key}`], ["POST", `/dlq/retry/${key}`]] as const) {
+      for (const [method, path] of [
+        ["GET", `/dlq/${key}`],
+        ["DELETE", `/dlq/${key}`],
+        ["POST", `/dlq/retry/${key}`],
+      ] as const) {
         const answer = await api().call(method, path);
         expect({ why, method, status: answer.status, error: answer.body?.error }).toEqual({ why, method, status: 400, error: "invalid key" });
       }
@@ -338,7 +354,11 @@ describe("bad requests change nothing", () => {
     const key = `${ns}dlq:menu:${"a".repeat(600 - `${ns}dlq:menu:`.length)}`;
     expect(key).toHaveLength(600);
     await writeGoEntry(redis, key, MESSAGE_VALUE);
-    for (const [method, path] of [["GET", `/dlq/${key}`], ["DELETE", `/dlq/${key}`], ["POST", `/dlq/retry/${key}`]] as const) {
+    for (const [method, path] of [
+      ["GET", `/dlq/${key}`],
+      ["DELETE", `/dlq/${key}`],
+      ["POST", `/dlq/retry/${key}`],
+    ] as const) {
       expect((await api().call(method, path)).status).toBe(400);
     }
     expect(await redis.get(key)).toBe(MESSAGE_VALUE);
@@ -347,7 +367,13 @@ describe("bad requests change nothing", () => {
   test("bulk retry without a prefix or with an unknown one is a 400 invalid prefix", async () => {
     await seed();
     const before = await redisSnapshot(redis);
-    for (const path of ["/dlq/retry", "/dlq/retry?prefix=", "/dlq/retry?prefix=bogus", `/dlq/retry?prefix=${ns}dlq:*`, `/dlq/retry?prefix=${ns}dlq:menu:&limit=0`]) {
+    for (const path of [
+      "/dlq/retry",
+      "/dlq/retry?prefix=",
+      "/dlq/retry?prefix=bogus",
+      `/dlq/retry?prefix=${ns}dlq:*`,
+      `/dlq/retry?prefix=${ns}dlq:menu:&limit=0`,
+    ]) {
       const answer = await api().call("POST", path);
       expect({ path, status: answer.status }).toEqual({ path, status: 400 });
       expect(answer.body.error).toStartWith("invalid ");
@@ -370,8 +396,18 @@ describe("bad requests change nothing", () => {
       ["PUT", `/dlq/retry/${key}`, ["POST"]],
     ] as const) {
       const answer = await api().call(method, path);
-      const allow = (answer.headers.get("allow") ?? "").split(",").map((name) => name.trim()).filter((name) => name !== "").sort();
-      expect({ method, path, status: answer.status, allow, error: answer.body?.error }).toEqual({ method, path, status: 405, allow: [...allowed], error: "method not allowed" });
+      const allow = (answer.headers.get("allow") ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "")
+        .sort();
+      expect({ method, path, status: answer.status, allow, error: answer.body?.error }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow: [...allowed],
+        error: "method not allowed",
+      });
     }
     expect(await redisSnapshot(redis)).toEqual(before);
     expect(hobom.calls.count(MARK_SENT)).toBe(0);
@@ -404,11 +440,24 @@ describe("the api key", () => {
     const key = menuKey();
     await writeGoEntry(redis, key, MESSAGE_VALUE);
     const before = await redisSnapshot(redis);
-    const wrongKeys: (string | null)[] = [null, "", "wrong", TEST_INTERNAL_API_KEY.toUpperCase(), `${TEST_INTERNAL_API_KEY}x`, TEST_INTERNAL_API_KEY.slice(0, -1)];
+    const wrongKeys: (string | null)[] = [
+      null,
+      "",
+      "wrong",
+      TEST_INTERNAL_API_KEY.toUpperCase(),
+      `${TEST_INTERNAL_API_KEY}x`,
+      TEST_INTERNAL_API_KEY.slice(0, -1),
+    ];
     for (const apiKey of wrongKeys) {
       for (const [method, path] of routes(key)) {
         const answer = await dlqClient(relay, apiKey).call(method, path);
-        expect({ apiKey, method, path, status: answer.status, error: answer.body?.error }).toEqual({ apiKey, method, path, status: 401, error: "unauthorized" });
+        expect({ apiKey, method, path, status: answer.status, error: answer.body?.error }).toEqual({
+          apiKey,
+          method,
+          path,
+          status: 401,
+          error: "unauthorized",
+        });
       }
     }
     // Auth comes before the key check: a bad key without auth says nothing about keys.
@@ -435,7 +484,13 @@ describe("the api key", () => {
     for (const apiKey of [null, "", TEST_INTERNAL_API_KEY, "anything"]) {
       for (const [method, path] of routes(key)) {
         const answer = await dlqClient(keyless, apiKey).call(method, path);
-        expect({ apiKey, method, path, status: answer.status, error: answer.body?.error }).toEqual({ apiKey, method, path, status: 401, error: "unauthorized" });
+        expect({ apiKey, method, path, status: answer.status, error: answer.body?.error }).toEqual({
+          apiKey,
+          method,
+          path,
+          status: 401,
+          error: "unauthorized",
+        });
         expect(answer.text).toContain("HOBOM_INTERNAL_API_KEY");
       }
     }

@@ -9,24 +9,23 @@ import { RedisClient } from "bun";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import {
   type AngelBackendDouble,
+  angelFosterTerminatedPayload,
   type HoBomBackendDouble,
-  lawChangedPayload,
   type LlmBackendDouble,
+  lawChangedPayload,
   logPayload,
   messagePayload,
   type SpaceBackendDouble,
-  spaceEventPayload,
   startAngelBackend,
   startHoBomBackend,
   startLlmBackend,
   startSpaceBackend,
   studyMaterialFor,
-  angelFosterTerminatedPayload,
 } from "../../support/backends/index.ts";
 import { dlqClient, type HttpAnswer, redisSnapshot, writeGoEntry } from "../../support/http-client.ts";
 import { type ConsumedRecord, createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis, type RedisInspector } from "../../support/redis-inspect.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -109,7 +108,14 @@ describe("a retried entry is published again, marked SENT and deleted", () => {
     const key = `${ns}dlq:menu:${row.eventId}`;
     const stored = (await redis.get(key)) as string;
     const before = await api().get(key);
-    expect(before.body.meta).toMatchObject({ pipeline: "message", eventId: row.eventId, replayable: true, attempts: 1, topic: setup.topics.messages, recordKey: row.eventId });
+    expect(before.body.meta).toMatchObject({
+      pipeline: "message",
+      eventId: row.eventId,
+      replayable: true,
+      attempts: 1,
+      topic: setup.topics.messages,
+      recordKey: row.eventId,
+    });
     expect(before.body.meta.reason).toContain("HOBOM_KAFKA_MAX_MESSAGE_BYTES");
     expect(await recordsKeyed(setup.topics.messages, row.eventId)).toEqual([]);
 
@@ -173,7 +179,9 @@ describe("a retried entry is published again, marked SENT and deleted", () => {
   test("a Go-format log entry (a one-element array) goes to the logs topic keyed by its eventId", async () => {
     const row = hobom.logs.add({ payload: logPayload(), status: "FAILED" });
     const key = `${ns}dlq:log:${row.eventId}`;
-    const value = JSON.stringify([{ serviceType: "HOBOM_BACKEND", level: "ERROR", traceId: "t-9", message: "boom", httpMethod: "GET", path: "/x", statusCode: 500 }]);
+    const value = JSON.stringify([
+      { serviceType: "HOBOM_BACKEND", level: "ERROR", traceId: "t-9", message: "boom", httpMethod: "GET", path: "/x", statusCode: 500 },
+    ]);
     await writeGoEntry(redis, key, value);
 
     const answer = await api().retry(key);
@@ -189,7 +197,8 @@ describe("a retried entry is published again, marked SENT and deleted", () => {
   test("a Go-format angel entry carries its own eventType as the event-type header and is marked on the angel backend", async () => {
     const row = angel.outbox.add({ eventType: "FOSTER_TERMINATED", payload: angelFosterTerminatedPayload(), status: "FAILED" });
     const key = `${ns}dlq:angel:${row.eventId}`;
-    const value = '{"eventType":"FOSTER_TERMINATED","recipientUserId":"user-1","fosterProcessId":"foster-1","reason":"FOSTER_END_REASON_EXPIRED","occurredAt":"2026-11-23T14:05:00Z"}';
+    const value =
+      '{"eventType":"FOSTER_TERMINATED","recipientUserId":"user-1","fosterProcessId":"foster-1","reason":"FOSTER_END_REASON_EXPIRED","occurredAt":"2026-11-23T14:05:00Z"}';
     await writeGoEntry(redis, key, value);
 
     const answer = await api().retry(key);
@@ -233,7 +242,12 @@ describe("a retried entry is published again, marked SENT and deleted", () => {
     const answer = await api().retry(key);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ message: RETRIED, published: true, marked: "gone" });
-    expect(space.calls.calls(MARK_SENT).filter((call) => (call.request as { eventId: string }).eventId === eventId).map((call) => call.status)).toEqual([grpc.status.NOT_FOUND]);
+    expect(
+      space.calls
+        .calls(MARK_SENT)
+        .filter((call) => (call.request as { eventId: string }).eventId === eventId)
+        .map((call) => call.status),
+    ).toEqual([grpc.status.NOT_FOUND]);
     const records = await recordsKeyed(setup.topics.spaceEvents, eventId);
     expect(records.map((record) => ({ value: record.value, headers: record.headers }))).toEqual([
       { value, headers: { "event-id": eventId, "event-type": "SPACE_EVENT", source: "hobom-space-backend" } },

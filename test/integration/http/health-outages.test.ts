@@ -20,7 +20,7 @@ import {
 import { dlqClient, http, parsePrometheus, type Sample, sampleValue, writeGoEntry } from "../../support/http-client.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis } from "../../support/redis-inspect.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 
 const MARK_SENT = "PatchOutboxMarkAsSentUseCase";
@@ -211,7 +211,7 @@ describe("metrics of the Kafka outage", () => {
     expect(afterKafkaOutage && sampleValue(afterKafkaOutage, "hobom_kafka_breaker_open")).toBe(0);
   });
 
-  test("the failed Kafka sends are counted in hobom_dependency_errors_total{dependency=\"kafka\"}", () => {
+  test('the failed Kafka sends are counted in hobom_dependency_errors_total{dependency="kafka"}', () => {
     expect(duringKafkaOutage).toBeDefined();
     expect(sampleValue(duringKafkaOutage ?? [], "hobom_dependency_errors_total", { dependency: "kafka" }) ?? 0).toBeGreaterThanOrEqual(1);
   });

@@ -8,15 +8,15 @@ import * as grpc from "@grpc/grpc-js";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import {
   type HoBomBackendDouble,
-  lawChangedPayload,
   type LlmBackendDouble,
+  lawChangedPayload,
   messagePayload,
   startHoBomBackend,
   startLlmBackend,
 } from "../../support/backends/index.ts";
 import { http, parsePrometheus, type Sample, sampleValue } from "../../support/http-client.ts";
 import { createTopics } from "../../support/kafka-topics.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -68,7 +68,9 @@ describe("GET /metrics", () => {
       10_000,
       () => JSON.stringify(samples.filter((sample) => sample.name === "hobom_rows_total")),
     );
-    const message = Object.fromEntries(["fetched", "published", "marked_sent", "marked_failed", "dead_lettered"].map((event) => [event, rows(samples, "message", event)]));
+    const message = Object.fromEntries(
+      ["fetched", "published", "marked_sent", "marked_failed", "dead_lettered"].map((event) => [event, rows(samples, "message", event)]),
+    );
     expect(message).toEqual({ fetched: 8, published: 7, marked_sent: 7, marked_failed: 1, dead_lettered: 1 });
     // The log pipeline ran next to it and saw nothing.
     expect(rows(samples, "log", "published")).toBe(0);
@@ -90,7 +92,9 @@ describe("GET /metrics", () => {
       expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, "m"));
     }
     expect(sampleValue(samples, "hobom_publish_duration_seconds_count", { pipeline: "message" })).toBeGreaterThanOrEqual(1);
-    expect(samples.some((sample) => sample.name === "hobom_publish_duration_seconds_bucket" && sample.labels.pipeline === "message" && sample.labels.le === "+Inf")).toBe(true);
+    expect(
+      samples.some((sample) => sample.name === "hobom_publish_duration_seconds_bucket" && sample.labels.pipeline === "message" && sample.labels.le === "+Inf"),
+    ).toBe(true);
     const cycles = samples.filter((sample) => sample.name === "hobom_cycle_duration_seconds_count" && sample.labels.pipeline === "message");
     expect(cycles.reduce((sum, sample) => sum + sample.value, 0)).toBeGreaterThanOrEqual(1);
     expect(sampleValue(samples, "hobom_oldest_pending_row_age_seconds", { pipeline: "message" })).toBeGreaterThanOrEqual(0);
@@ -99,7 +103,9 @@ describe("GET /metrics", () => {
 
   test("hobom_dlq_entries counts the entries under every prefix", async () => {
     const { samples } = await scrape();
-    const entries = Object.fromEntries(PREFIXES.map((prefix) => [prefix, sampleValue(samples, "hobom_dlq_entries", { prefix: `${setup.namespace}${prefix}` })]));
+    const entries = Object.fromEntries(
+      PREFIXES.map((prefix) => [prefix, sampleValue(samples, "hobom_dlq_entries", { prefix: `${setup.namespace}${prefix}` })]),
+    );
     expect(entries).toEqual({ "dlq:menu:": 1, "dlq:log:": 0, "dlq:space:": 0, "dlq:space-log:": 0, "dlq:law:": 0, "dlq:angel:": 0, "dlq:angel-log:": 0 });
   });
 

@@ -38,14 +38,25 @@ function sink(brokers: readonly string[], options: { onPartitionChange?: (change
 }
 
 const records = (topic: string, count: number, prefix = "k", valueBytes = 20): KafkaMessage[] =>
-  Array.from({ length: count }, (_, index) => ({ topic, key: `${prefix}-${index}-${crypto.randomUUID()}`, value: "v".repeat(valueBytes), headers: { "event-id": `${prefix}-${index}` } }));
+  Array.from({ length: count }, (_, index) => ({
+    topic,
+    key: `${prefix}-${index}-${crypto.randomUUID()}`,
+    value: "v".repeat(valueBytes),
+    headers: { "event-id": `${prefix}-${index}` },
+  }));
 
 const NEVER = new AbortController().signal;
 const send = (target: KafkaSink, messages: readonly KafkaMessage[]): Promise<DeliveryOutcome[]> => target.deliver(messages, NEVER);
 
 /** kafkajs's own choice of partition for a key, to check the relay keeps every key where it always went. */
 function kafkajsPartition(key: string, count: number): number {
-  const partitionMetadata: PartitionMetadata[] = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  const partitionMetadata: PartitionMetadata[] = Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
   return Partitioners.DefaultPartitioner()({ topic: "t", partitionMetadata, message: { key, value: "" } });
 }
 
@@ -137,7 +148,12 @@ describe("on a private cluster with one broker down", () => {
     // ones waited behind their gate, without a network round trip.
     expect(second.filter((outcome) => !outcome.ok)).toHaveLength(first.filter((outcome) => !outcome.ok).length);
     expect(fastFail).toBeLessThan(1_000);
-    expect(changes.filter((change) => change.closed).map((change) => change.partition).sort()).toEqual([...dead].sort());
+    expect(
+      changes
+        .filter((change) => change.closed)
+        .map((change) => change.partition)
+        .sort(),
+    ).toEqual([...dead].sort());
 
     await victim.start();
     let pending = batch.filter((record) => dead.has(kafkajsPartition(record.key, 6)));

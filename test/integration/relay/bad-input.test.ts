@@ -3,11 +3,11 @@
  * reason in the DLQ and a FAILED mark, and the good rows around it are delivered as usual.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import protobuf from "protobufjs";
 import { resolve } from "node:path";
+import protobuf from "protobufjs";
 import {
-  angelApprovalPayload,
   type AngelBackendDouble,
+  angelApprovalPayload,
   type HoBomBackendDouble,
   messagePayload,
   type SpaceBackendDouble,
@@ -19,7 +19,7 @@ import {
 import { DLQ_BASE, http } from "../../support/http-client.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis } from "../../support/redis-inspect.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY, TEST_INTERNAL_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -51,7 +51,9 @@ async function startRelay(overrides: Record<string, string> = {}): Promise<{ set
   return { setup, relay: await startRelayProcess(setup.env) };
 }
 
-const spaceRow = new protobuf.Root().loadSync(resolve(import.meta.dir, "../../../proto/outbox_space.proto"), { keepCase: true }).lookupType("outbox.space.QueryResult");
+const spaceRow = new protobuf.Root()
+  .loadSync(resolve(import.meta.dir, "../../../proto/outbox_space.proto"), { keepCase: true })
+  .lookupType("outbox.space.QueryResult");
 
 /**
  * Re-encodes the space Find response so that the rows with these eventIds carry `pageId` as a
@@ -97,7 +99,11 @@ test("a row with a field of the wrong wire type goes to the DLQ with the decode 
   expect(records.map((record) => record.key).sort()).toEqual([before.eventId, after.eventId].sort());
   const redis = inspectRedis(redisUrl, setup.namespace);
   try {
-    const stored = JSON.parse((await redis.get(`${setup.namespace}dlq:space:${drifted.eventId}`)) ?? "null") as { eventId: string; decodeError: string; raw: string };
+    const stored = JSON.parse((await redis.get(`${setup.namespace}dlq:space:${drifted.eventId}`)) ?? "null") as {
+      eventId: string;
+      decodeError: string;
+      raw: string;
+    };
     expect(stored.eventId).toBe(drifted.eventId);
     expect(stored.decodeError).toContain("wire type");
     expect(Buffer.from(stored.raw, "base64").toString("latin1")).toContain("page-42");
@@ -176,7 +182,7 @@ test("rows without payload whose eventId holds a glob star, a newline or 10 KB a
   await eventually(() => [...odd, plain].every((row) => row.status === "FAILED"));
   const api = (method: string, path: string) => http(relay.httpUrl, method, `${DLQ_BASE}${path}`, { apiKey: TEST_INTERNAL_API_KEY });
 
-  const listed = (await api("GET", "/dlq?prefix=" + encodeURIComponent(`${setup.namespace}dlq:menu:`))).body.items as string[];
+  const listed = (await api("GET", `/dlq?prefix=${encodeURIComponent(`${setup.namespace}dlq:menu:`)}`)).body.items as string[];
   expect(listed).toHaveLength(4);
   // The Go processor's key for an ordinary eventId; a digest for the others.
   expect(listed).toContain(`${setup.namespace}dlq:menu:${plain.eventId}`);

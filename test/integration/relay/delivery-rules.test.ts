@@ -9,8 +9,8 @@ import * as grpc from "@grpc/grpc-js";
 import { startRedisServer } from "../../infra/redis-server.ts";
 import {
   type HoBomBackendDouble,
-  lawChangedPayload,
   type LlmBackendDouble,
+  lawChangedPayload,
   logPayload,
   messagePayload,
   startHoBomBackend,
@@ -111,7 +111,10 @@ describe("permanent failures", () => {
     const traceIds = records.flatMap((record) => (JSON.parse(record.value) as { traceId: string }[]).map((item) => item.traceId));
     expect(traceIds).toEqual(rows.map((_, index) => `trace-${index}`));
     for (const record of records) {
-      const bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value) + Object.entries(record.headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+      const bytes =
+        Buffer.byteLength(record.key) +
+        Buffer.byteLength(record.value) +
+        Object.entries(record.headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
       expect(bytes).toBeLessThanOrEqual(maxBytes);
     }
 
@@ -188,9 +191,7 @@ describe("law", () => {
     expect(hobom.calls.count("SaveStudyMaterial")).toBe(0);
     const redis = inspectRedis(redisUrl, setup.namespace);
     try {
-      expect(await redis.get(`${setup.namespace}dlq:law:${row.eventId}`)).toBe(
-        JSON.stringify({ diffId: payload.diffId, changes: payload.changes }),
-      );
+      expect(await redis.get(`${setup.namespace}dlq:law:${row.eventId}`)).toBe(JSON.stringify({ diffId: payload.diffId, changes: payload.changes }));
     } finally {
       redis.close();
     }

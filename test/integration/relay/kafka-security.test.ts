@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { startSecureKafkaBroker, type SecureKafkaBroker } from "../../infra/kafka-secure.ts";
+import { type SecureKafkaBroker, startSecureKafkaBroker } from "../../infra/kafka-secure.ts";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import { type HoBomBackendDouble, messagePayload, startHoBomBackend } from "../../support/backends/index.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
@@ -57,7 +57,12 @@ describe("Kafka over SASL_SSL", () => {
   ] as const) {
     test(`delivers with ${mechanism} and the right credentials`, async () => {
       const row = hobom.messages.add({ payload: messagePayload() });
-      const { setup } = await relayWith({ ...tls(), HOBOM_KAFKA_SASL_MECHANISM: mechanism, HOBOM_KAFKA_SASL_USERNAME: user().username, HOBOM_KAFKA_SASL_PASSWORD: user().password });
+      const { setup } = await relayWith({
+        ...tls(),
+        HOBOM_KAFKA_SASL_MECHANISM: mechanism,
+        HOBOM_KAFKA_SASL_USERNAME: user().username,
+        HOBOM_KAFKA_SASL_PASSWORD: user().password,
+      });
       await eventually(() => row.status === "SENT", 30_000);
       expect((await readTopic([broker.plaintext], setup.topics.messages)).map((record) => record.key)).toEqual([row.eventId]);
     }, 60_000);
@@ -65,7 +70,12 @@ describe("Kafka over SASL_SSL", () => {
 
   test("with a wrong password marks nothing, and logs the outage with the settings to check", async () => {
     const row = hobom.messages.add({ payload: messagePayload() });
-    const { relay } = await relayWith({ ...tls(), HOBOM_KAFKA_SASL_MECHANISM: "scram-sha-512", HOBOM_KAFKA_SASL_USERNAME: broker.users.scram512.username, HOBOM_KAFKA_SASL_PASSWORD: "wrong" });
+    const { relay } = await relayWith({
+      ...tls(),
+      HOBOM_KAFKA_SASL_MECHANISM: "scram-sha-512",
+      HOBOM_KAFKA_SASL_USERNAME: broker.users.scram512.username,
+      HOBOM_KAFKA_SASL_PASSWORD: "wrong",
+    });
     const outage = await relay.waitForLog((line) => line.msg.startsWith("kafka unreachable"), 30_000);
     expect(String(outage.error)).toContain("HOBOM_KAFKA_SASL_PASSWORD");
     await Bun.sleep(1_000);

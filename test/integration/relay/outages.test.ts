@@ -50,7 +50,11 @@ test("with the broker stopped while 200 rows are pending, nothing is FAILED or d
     expect(rows.filter((row) => row.status !== "PENDING")).toEqual([]);
 
     await broker.start();
-    await eventually(() => rows.every((row) => row.status === "SENT"), 60_000, () => `${rows.filter((row) => row.status === "SENT").length}/200 SENT`);
+    await eventually(
+      () => rows.every((row) => row.status === "SENT"),
+      60_000,
+      () => `${rows.filter((row) => row.status === "SENT").length}/200 SENT`,
+    );
 
     expect(hobom.calls.count("PatchOutboxMarkAsFailedUseCase")).toBe(0);
     const redis = inspectRedis(redisUrl, setup.namespace);
@@ -60,7 +64,10 @@ test("with the broker stopped while 200 rows are pending, nothing is FAILED or d
       redis.close();
     }
     const records = await readTopic(broker.brokers, setup.topics.messages);
-    expectEachExactlyOnce(records.map((record) => record.key), [first.eventId, ...rows.map((row) => row.eventId)]);
+    expectEachExactlyOnce(
+      records.map((record) => record.key),
+      [first.eventId, ...rows.map((row) => row.eventId)],
+    );
     await relay.waitForLog((line) => line.msg === "kafka reachable again");
   } finally {
     await broker?.stop();
@@ -91,7 +98,10 @@ test("SIGTERM in the middle of a 2,000-row backlog exits 0, and after a restart 
   await eventually(() => rows.every((row) => row.status === "SENT"), 60_000);
 
   const records = await readTopic(kafkaBrokers, setup.topics.messages);
-  expectEachExactlyOnce(records.map((record) => record.key), rows.map((row) => row.eventId));
+  expectEachExactlyOnce(
+    records.map((record) => record.key),
+    rows.map((row) => row.eventId),
+  );
   expect(hobom.calls.count("PatchOutboxMarkAsFailedUseCase")).toBe(0);
 }, 120_000);
 
@@ -99,7 +109,11 @@ test("SIGTERM while the broker hangs (SIGSTOP) exits within HOBOM_SHUTDOWN_TIMEO
   let broker: KafkaBroker | undefined;
   try {
     broker = await startKafkaBroker({ name: uniqueName("hang") });
-    const setup = relayTestSetup({ hobom, kafkaBrokers: broker.brokers, overrides: { HOBOM_SHUTDOWN_TIMEOUT_MS: "3000", HOBOM_KAFKA_WRITE_TIMEOUT_MS: "20000" } });
+    const setup = relayTestSetup({
+      hobom,
+      kafkaBrokers: broker.brokers,
+      overrides: { HOBOM_SHUTDOWN_TIMEOUT_MS: "3000", HOBOM_KAFKA_WRITE_TIMEOUT_MS: "20000" },
+    });
     await createTopics(broker.brokers, [setup.topics.messages]);
     const relay = await startRelayProcess(setup.env);
     const first = hobom.messages.add({ payload: messagePayload() });

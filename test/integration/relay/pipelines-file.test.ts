@@ -79,7 +79,9 @@ describe("a pipeline declared in a file", () => {
     expect(record?.key).toBe("order-o-17");
     expect(record?.headers).toEqual({ "event-id": order.eventId, "event-type": "MESSAGE", recipient: "ada@example.com" });
     // hobom.message: the Go processor's exact JSON, as the built-in message pipeline writes it.
-    expect(record?.value).toMatch(/^\{"type":"MAIL_MESSAGE","title":"Your order","body":"Hello from HoBom","recipient":"ada@example.com","senderId":"sender-1","sentAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}$/);
+    expect(record?.value).toMatch(
+      /^\{"type":"MAIL_MESSAGE","title":"Your order","body":"Hello from HoBom","recipient":"ada@example.com","senderId":"sender-1","sentAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}$/,
+    );
     expect((await readTopic(testbedEnv().kafkaBrokers, setup.topics.messages)).map((item) => item.key)).toEqual([builtIn.eventId]);
     // The second backend got its own marks, with its own key; the first none of them.
     expect(orders.calls.count("PatchOutboxMarkAsSentUseCase")).toBe(1);
@@ -110,14 +112,21 @@ describe("a pipeline declared in a file", () => {
 describe("a pipelines file with problems", () => {
   const badFile = () => {
     const path = join(dir, `${uniqueName("bad")}.yaml`);
-    writeFileSync(path, `pipelines:\n  - name: orders\n    source:\n      kind: grpc-outbox\n      address: \${ORDERS_ADDR}\n      apiKey: k\n      find: ${FIND}\n      mark: ${MARK}\n      eventTypes: [MESSAGE]\n    sink:\n      kind: kafak\n`);
+    writeFileSync(
+      path,
+      `pipelines:\n  - name: orders\n    source:\n      kind: grpc-outbox\n      address: \${ORDERS_ADDR}\n      apiKey: k\n      find: ${FIND}\n      mark: ${MARK}\n      eventTypes: [MESSAGE]\n    sink:\n      kind: kafak\n`,
+    );
     return path;
   };
 
   test("stops the start with exit code 2 and one line per problem, naming file, line, key and what is accepted", async () => {
     const path = badFile();
     const setup = relayTestSetup({ hobom, overrides: { HOBOM_PIPELINES_FILE: path } });
-    const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "../../../src/main.ts")], { env: { PATH: process.env.PATH ?? "", ...setup.env }, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "../../../src/main.ts")], {
+      env: { PATH: process.env.PATH ?? "", ...setup.env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${path}:5: pipelines[0].source.address: refers to \${ORDERS_ADDR}, which is not set in the environment`);
@@ -128,7 +137,11 @@ describe("a pipelines file with problems", () => {
   test("fails check-config with the same lines and exit code 1", async () => {
     const path = badFile();
     const setup = relayTestSetup({ hobom, overrides: { HOBOM_PIPELINES_FILE: path } });
-    const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "../../../src/main.ts"), "check-config"], { env: { PATH: process.env.PATH ?? "", ...setup.env }, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "../../../src/main.ts"), "check-config"], {
+      env: { PATH: process.env.PATH ?? "", ...setup.env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     expect(code).toBe(1);
     expect(stderr).toContain(`${path}:11: pipelines[0].sink.kind`);

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  type AngelBackendDouble,
   angelAccessLogPayload,
   angelApprovalPayload,
   angelFosterTerminatedPayload,
-  type AngelBackendDouble,
   type HoBomBackendDouble,
-  lawChangedPayload,
   type LlmBackendDouble,
+  lawChangedPayload,
   logPayload,
   messagePayload,
   type SpaceBackendDouble,
@@ -22,7 +22,7 @@ import {
   studyMaterialFor,
 } from "../../support/backends/index.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
-import { eventually, relayTestSetup, type RelayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
@@ -126,7 +126,11 @@ describe("angel pipeline", () => {
     const records = await readTopic(brokers, setup.topics.angelEvents);
     const byKey = new Map(records.map((record) => [record.key, record]));
     expect(records.filter((record) => record.key === approval.eventId || record.key === terminated.eventId)).toHaveLength(2);
-    expect(byKey.get(approval.eventId)?.headers).toEqual({ "event-id": approval.eventId, "event-type": "ADOPTION_APPROVED", source: "for-hobom-angel-backend" });
+    expect(byKey.get(approval.eventId)?.headers).toEqual({
+      "event-id": approval.eventId,
+      "event-type": "ADOPTION_APPROVED",
+      source: "for-hobom-angel-backend",
+    });
     expect(byKey.get(approval.eventId)?.value).toBe(
       '{"eventType":"ADOPTION_APPROVED","recipientUserId":"user-1","approvalType":"APPROVAL_TYPE_ADOPTION","subjectRef":"adoption-1","shelterId":"shelter-1","occurredAt":"2026-11-23T14:05:00Z"}',
     );
@@ -142,14 +146,22 @@ describe("law pipeline", () => {
     const row = hobom.laws.add({ payload });
     await eventually(() => row.status === "SENT");
 
-    const generate = llm.calls.requests<{ changes: unknown[] }>("Generate").filter((request) => JSON.stringify(request.changes) === JSON.stringify(payload.changes));
+    const generate = llm.calls
+      .requests<{ changes: unknown[] }>("Generate")
+      .filter((request) => JSON.stringify(request.changes) === JSON.stringify(payload.changes));
     expect(generate).toHaveLength(1);
     expect(hobom.studyMaterials.get(payload.diffId)).toEqual({ diffId: payload.diffId, ...studyMaterialFor({ changes: payload.changes }) });
 
     const order = [
       ...llm.calls.calls("Generate").map((call) => ({ at: call.receivedAt.getTime(), what: "generate" })),
-      ...hobom.calls.calls("SaveStudyMaterial").filter((call) => (call.request as { diffId: string }).diffId === payload.diffId).map((call) => ({ at: call.receivedAt.getTime(), what: "save" })),
-      ...hobom.calls.calls("PatchOutboxMarkAsSentUseCase").filter((call) => (call.request as { eventId: string }).eventId === row.eventId).map((call) => ({ at: call.receivedAt.getTime(), what: "mark" })),
+      ...hobom.calls
+        .calls("SaveStudyMaterial")
+        .filter((call) => (call.request as { diffId: string }).diffId === payload.diffId)
+        .map((call) => ({ at: call.receivedAt.getTime(), what: "save" })),
+      ...hobom.calls
+        .calls("PatchOutboxMarkAsSentUseCase")
+        .filter((call) => (call.request as { eventId: string }).eventId === row.eventId)
+        .map((call) => ({ at: call.receivedAt.getTime(), what: "mark" })),
     ].sort((a, b) => a.at - b.at);
     expect(order.map((step) => step.what).slice(-3)).toEqual(["generate", "save", "mark"]);
   });

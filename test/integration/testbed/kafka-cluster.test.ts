@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Kafka, logLevel } from "kafkajs";
-import { startKafkaCluster, type KafkaCluster } from "../../infra/kafka-cluster.ts";
+import { type KafkaCluster, startKafkaCluster } from "../../infra/kafka-cluster.ts";
 import { sharedKafkaCluster } from "../../infra/kafka-shared-cluster.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
@@ -43,9 +43,7 @@ describe("shared Kafka cluster", () => {
     const topic = uniqueName("cluster-read");
     await createTopics(brokers, [{ topic, partitions: 6, replicationFactor: 3, configs: { "min.insync.replicas": "2" } }]);
     // Partitions 1 and 4 stay empty; the others hold different numbers of records.
-    const sent = [0, 2, 3, 5].flatMap((partition) =>
-      Array.from({ length: partition + 1 }, (_, i) => ({ key: `p${partition}-${i}`, value: "v", partition })),
-    );
+    const sent = [0, 2, 3, 5].flatMap((partition) => Array.from({ length: partition + 1 }, (_, i) => ({ key: `p${partition}-${i}`, value: "v", partition })));
     await produce(brokers, topic, sent);
 
     const records = await readTopic(brokers, topic);

@@ -6,9 +6,9 @@
  * and a broker that is not there.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { readFileSync } from "node:fs";
-import { startSecureKafkaBroker, type SecureKafkaBroker } from "../../infra/kafka-secure.ts";
+import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import { type SecureKafkaBroker, startSecureKafkaBroker } from "../../infra/kafka-secure.ts";
 import { freePorts } from "../../infra/processes.ts";
 import { createTopics, readTopic } from "../../support/kafka-topics.ts";
 import { uniqueName } from "../../support/testbed-env.ts";
@@ -87,15 +87,20 @@ describe("SASL_SSL listener", () => {
       const sasl = { mechanism, ...user() } as SASLOptions;
       await send({ brokers: [broker.saslSsl], ssl: tls(), sasl }, `via-${mechanism}`);
     }
-    const keys = await readKeys({ brokers: [broker.saslSsl], ssl: tls(), sasl: { mechanism: "scram-sha-512", ...broker.users.scram512 } }, (keys) => keys.length === 3);
+    const keys = await readKeys(
+      { brokers: [broker.saslSsl], ssl: tls(), sasl: { mechanism: "scram-sha-512", ...broker.users.scram512 } },
+      (keys) => keys.length === 3,
+    );
     expect(keys).toEqual(mechanisms.map(([mechanism]) => `via-${mechanism}`));
   }, 30_000);
 
   test("a wrong password fails at once with KafkaJSSASLAuthenticationError, naming the mechanism", async () => {
     const expected = {
       plain: "SASL PLAIN authentication failed: Authentication failed: Invalid username or password",
-      "scram-sha-256": "SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256",
-      "scram-sha-512": "SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512",
+      "scram-sha-256":
+        "SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256",
+      "scram-sha-512":
+        "SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512",
     };
     for (const [mechanism, user] of mechanisms) {
       const sasl = { mechanism, username: user().username, password: "wrong-password" } as SASLOptions;

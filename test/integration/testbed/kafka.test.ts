@@ -3,8 +3,8 @@
  * producer settings the service relies on: idempotent, acks from all in-sync replicas.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Kafka, logLevel, type IHeaders, type KafkaMessage } from "kafkajs";
-import { startKafkaBroker, type KafkaBroker } from "../../infra/kafka-broker.ts";
+import { type IHeaders, Kafka, type KafkaMessage, logLevel } from "kafkajs";
+import { type KafkaBroker, startKafkaBroker } from "../../infra/kafka-broker.ts";
 import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
 
 const client = (brokers: string[]) => new Kafka({ clientId: uniqueName("testbed-test"), brokers, logLevel: logLevel.NOTHING });
@@ -51,8 +51,7 @@ async function consume(kafka: Kafka, topic: string, count: number): Promise<Kafk
   }
 }
 
-const text = (headers: IHeaders | undefined) =>
-  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
+const text = (headers: IHeaders | undefined) => Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
 
 // Own timeouts, so that a bare `bun test` (5 s default; run-tests.ts passes 60 s) runs them too.
 describe("test bed Kafka", () => {

@@ -4,9 +4,9 @@
  * how that client does TLS (a CA through the `tls` option) and ACL users (from the URL).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { RedisClient } from "bun";
 import { readFileSync } from "node:fs";
-import { startRedisServer, type RedisInstance } from "../../infra/redis-server.ts";
+import { RedisClient } from "bun";
+import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
 
 /** Retries fn until it resolves, for up to 5 s. */

@@ -4,9 +4,9 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { AngelEventPayload } from "../../../src/grpc/wire-types.ts";
-import { startDoubleServer, type DoubleServer } from "./double-server.ts";
-import { findHandler, type FindBehaviour } from "./outbox-find.ts";
+import type { AngelEventPayload } from "../../../src/hobom/wire-types.ts";
+import { type DoubleServer, startDoubleServer } from "./double-server.ts";
+import { type FindBehaviour, findHandler } from "./outbox-find.ts";
 import { patchHandlers } from "./outbox-patch.ts";
 import { type OutboxStore, plainTables, type TableFactory } from "./outbox-store.ts";
 import { isoText } from "./wire-dates.ts";

@@ -3,7 +3,7 @@
  * was called twice for X", "SaveStudyMaterial got these fields") and not only what ended up stored.
  */
 import type * as grpc from "@grpc/grpc-js";
-import { methodName, rpcMatches, type RpcKey } from "./rpc-key.ts";
+import { methodName, type RpcKey, rpcMatches } from "./rpc-key.ts";
 
 /** One received call. */
 export interface RecordedCall {

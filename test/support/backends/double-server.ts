@@ -3,8 +3,9 @@
  * port that checks the api key, records each call, applies the injected faults and then runs the
  * backend's handler. The backend files only say what their rpcs do.
  */
-import * as grpc from "@grpc/grpc-js";
+
 import { setTimeout as sleep } from "node:timers/promises";
+import * as grpc from "@grpc/grpc-js";
 import { CallLog } from "./call-log.ts";
 import { Faults } from "./faults.ts";
 
@@ -71,10 +72,7 @@ export async function startDoubleServer(options: DoubleServerOptions): Promise<D
     for (const [name, method] of Object.entries(service.definition)) {
       const handler = service.handlers[name];
       if (!handler) throw new Error(`double has no handler for ${method.path}`);
-      implementation[name] = (
-        call: grpc.ServerUnaryCall<unknown, unknown>,
-        callback: grpc.sendUnaryData<unknown>,
-      ) => {
+      implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         void serve(method.path, handler, call, callback);
       };
     }
@@ -111,9 +109,7 @@ export async function startDoubleServer(options: DoubleServerOptions): Promise<D
     const credentials = options.tls
       ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.keyPem, cert_chain: options.tls.certPem }])
       : grpc.ServerCredentials.createInsecure();
-    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
+    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
   });
 
   let stopped = false;

@@ -5,7 +5,7 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import { eventIdOf } from "./call-log.ts";
-import { rpcMatches, type RpcKey } from "./rpc-key.ts";
+import { type RpcKey, rpcMatches } from "./rpc-key.ts";
 
 /** Which calls fail, and how. */
 export interface FailureSpec {

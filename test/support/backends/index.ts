@@ -3,21 +3,22 @@
  * backends where the relay can tell the difference (docs: hobom-contracts.md, section 4), with
  * tables tests fill and inspect, a log of every call, and injectable faults.
  */
-export { startHoBomBackend, hobomInitialRetryCount, type HoBomBackendDouble } from "./hobom-backend.ts";
-export { startSpaceBackend, type SpaceBackendDouble } from "./space-backend.ts";
+
 export {
-  startAngelBackend,
   ANGEL_EVENT_TYPES,
   ANGEL_FIND_LIMIT,
   type AngelBackendDouble,
+  startAngelBackend,
 } from "./angel-backend.ts";
-export { startLlmBackend, studyMaterialFor, type LlmBackendDouble } from "./llm-backend.ts";
-export type { DoubleServer } from "./double-server.ts";
-export { OutboxStore, OUTBOX_STATUSES, type NewRow, type OutboxStatus, type StoredRow } from "./outbox-store.ts";
-export { StudyMaterialTable } from "./study-materials.ts";
 export { CallLog, type RecordedCall } from "./call-log.ts";
-export { Faults, DEFAULT_OVERSIZE_BYTES, type FailureSpec } from "./faults.ts";
-export type { RpcKey } from "./rpc-key.ts";
-export { jsDateText, dotnetRoundTrip, isoText, type WireDateFormat } from "./wire-dates.ts";
+export type { DoubleServer } from "./double-server.ts";
+export { DEFAULT_OVERSIZE_BYTES, type FailureSpec, Faults } from "./faults.ts";
+export { type HoBomBackendDouble, hobomInitialRetryCount, startHoBomBackend } from "./hobom-backend.ts";
+export { type LlmBackendDouble, startLlmBackend, studyMaterialFor } from "./llm-backend.ts";
+export { type NewRow, OUTBOX_STATUSES, type OutboxStatus, OutboxStore, type StoredRow } from "./outbox-store.ts";
 export * from "./payloads.ts";
-export { RawClient, statusOf, type RawCallOptions, type RawClientOptions } from "./raw-client.ts";
+export { type RawCallOptions, RawClient, type RawClientOptions, statusOf } from "./raw-client.ts";
+export type { RpcKey } from "./rpc-key.ts";
+export { type SpaceBackendDouble, startSpaceBackend } from "./space-backend.ts";
+export { StudyMaterialTable } from "./study-materials.ts";
+export { dotnetRoundTrip, isoText, jsDateText, type WireDateFormat } from "./wire-dates.ts";

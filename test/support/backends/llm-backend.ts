@@ -5,8 +5,8 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { loadHoBomServices } from "../../../src/grpc/protos.ts";
-import type { StudyMaterialRequest, StudyMaterialResponse } from "../../../src/grpc/wire-types.ts";
-import { startDoubleServer, type DoubleServer } from "./double-server.ts";
+import type { StudyMaterialRequest, StudyMaterialResponse } from "../../../src/hobom/wire-types.ts";
+import { type DoubleServer, startDoubleServer } from "./double-server.ts";
 
 /** The running double. */
 export interface LlmBackendDouble extends DoubleServer {
@@ -23,9 +23,7 @@ export function studyMaterialFor(request: StudyMaterialRequest): StudyMaterialRe
   const first = request.changes[0];
   return {
     summary: `Changes to articles ${articles.join(", ")}`,
-    keyPoints: request.changes.map(
-      (change) => `${change.articleNo} ${change.changeType}: "${change.before}" -> "${change.after}"`,
-    ),
+    keyPoints: request.changes.map((change) => `${change.articleNo} ${change.changeType}: "${change.before}" -> "${change.after}"`),
     quizzes: first
       ? [
           {

@@ -3,8 +3,8 @@
  * unknown event type or status gets, and how dates are written (contracts, section 4).
  */
 import * as grpc from "@grpc/grpc-js";
-import type { FindRequest, FindResponse, OutboxRow } from "../../../src/grpc/wire-types.ts";
-import { RpcError, type CallContext, type UnaryHandler } from "./double-server.ts";
+import type { FindRequest, FindResponse, OutboxRow } from "../../../src/hobom/wire-types.ts";
+import { type CallContext, RpcError, type UnaryHandler } from "./double-server.ts";
 import { OUTBOX_STATUSES, type OutboxStore, type StoredRow } from "./outbox-store.ts";
 import type { WireDateFormat } from "./wire-dates.ts";
 
@@ -22,10 +22,7 @@ export interface FindBehaviour {
 }
 
 /** The Find handler over one outbox table. */
-export function findHandler<P>(
-  store: OutboxStore<P>,
-  behaviour: FindBehaviour,
-): UnaryHandler<FindRequest, FindResponse<P>> {
+export function findHandler<P>(store: OutboxStore<P>, behaviour: FindBehaviour): UnaryHandler<FindRequest, FindResponse<P>> {
   return (request: FindRequest, context: CallContext) => {
     if (behaviour.knownEventTypes) rejectUnknown(request, behaviour.knownEventTypes);
     let rows = store.matching(request.eventType, request.status);

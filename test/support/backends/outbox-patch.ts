@@ -4,7 +4,7 @@
  * (contracts, section 4).
  */
 import * as grpc from "@grpc/grpc-js";
-import type { MarkFailedRequest, MarkRequest } from "../../../src/grpc/wire-types.ts";
+import type { MarkFailedRequest, MarkRequest } from "../../../src/hobom/wire-types.ts";
 import { RpcError, type UnaryHandler } from "./double-server.ts";
 import type { OutboxStore, StoredRow } from "./outbox-store.ts";
 

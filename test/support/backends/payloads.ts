@@ -12,7 +12,7 @@ import type {
   MessagePayload,
   SpaceEventPayload,
   Timestamp,
-} from "../../../src/grpc/wire-types.ts";
+} from "../../../src/hobom/wire-types.ts";
 
 /** An outbox.message.MessagePayload (a mail). */
 export function messagePayload(overrides: Partial<MessagePayload> = {}): MessagePayload {

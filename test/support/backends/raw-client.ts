@@ -38,8 +38,7 @@ export class RawClient {
     const metadata = new grpc.Metadata();
     const apiKey = options.apiKey === undefined ? this.#apiKey : options.apiKey;
     if (apiKey !== null) metadata.set("x-api-key", apiKey);
-    const callOptions: grpc.CallOptions =
-      options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+    const callOptions: grpc.CallOptions = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
     return new Promise<Res>((resolve, reject) => {
       this.#client.makeUnaryRequest<object, Res>(
         definition.path,

@@ -4,7 +4,7 @@
  * relay must not re-run SaveStudyMaterial blindly after a failed mark.
  */
 import * as grpc from "@grpc/grpc-js";
-import type { SaveStudyMaterialRequest } from "../../../src/grpc/wire-types.ts";
+import type { SaveStudyMaterialRequest } from "../../../src/hobom/wire-types.ts";
 import { RpcError } from "./double-server.ts";
 
 export class StudyMaterialTable {
@@ -13,10 +13,7 @@ export class StudyMaterialTable {
   /** Inserts the material; a diffId already present fails with INTERNAL, like the unique index. */
   save(material: SaveStudyMaterialRequest): void {
     if (this.#byDiffId.has(material.diffId)) {
-      throw new RpcError(
-        grpc.status.INTERNAL,
-        `duplicate key value violates unique constraint on diffId (${material.diffId})`,
-      );
+      throw new RpcError(grpc.status.INTERNAL, `duplicate key value violates unique constraint on diffId (${material.diffId})`);
     }
     this.#byDiffId.set(material.diffId, material);
   }

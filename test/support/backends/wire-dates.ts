@@ -17,8 +17,7 @@ export const jsDateText: WireDateFormat = (date) => (date === null ? "" : date.t
  * hobom-space-backend (.NET): the round-trip format "O", seven fractional digits, e.g.
  * "2026-11-23T14:05:00.1230000Z". A JS Date has millisecond precision, so the last four are 0.
  */
-export const dotnetRoundTrip: WireDateFormat = (date) =>
-  date === null ? "" : date.toISOString().replace(/\.(\d{3})Z$/, ".$10000Z");
+export const dotnetRoundTrip: WireDateFormat = (date) => (date === null ? "" : date.toISOString().replace(/\.(\d{3})Z$/, ".$10000Z"));
 
 /** for-hobom-angel-backend (NestJS, converts explicitly): `toISOString()`, e.g. "2026-11-23T14:05:00.123Z". */
 export const isoText: WireDateFormat = (date) => (date === null ? "" : date.toISOString());

@@ -69,8 +69,18 @@ describe("loadConfig", () => {
   test("names each missing required variable once, with an example", () => {
     const found = problems({});
     expect(found).toHaveLength(2);
-    expect(found).toContain("HOBOM_GRPC_ADDR: is required (e.g. HOBOM_GRPC_ADDR=localhost:50051)");
-    expect(found).toContain("HOBOM_GRPC_API_KEY: is required (e.g. HOBOM_GRPC_API_KEY=s3cret)");
+    expect(found).toContain("HOBOM_GRPC_ADDR: is required (e.g. HOBOM_GRPC_ADDR=localhost:50051) unless HOBOM_PIPELINES_FILE declares the pipelines");
+    expect(found).toContain("HOBOM_GRPC_API_KEY: is required (e.g. HOBOM_GRPC_API_KEY=s3cret) with HOBOM_GRPC_ADDR");
+  });
+
+  test("needs no HoBom backend when a pipelines file declares the pipelines, and runs no built-in pipeline then", () => {
+    const result = loadConfig({ env: { HOBOM_PIPELINES_FILE: "/etc/hobom/pipelines.yaml" } });
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    const config = result.config;
+    expect(config.grpc.connections).toEqual({ main: undefined, space: undefined, angel: undefined, llm: undefined });
+    expect(problems({ HOBOM_PIPELINES_FILE: "/etc/hobom/pipelines.yaml", HOBOM_GRPC_ADDR: "localhost:50051" })).toEqual([
+      "HOBOM_GRPC_API_KEY: is required (e.g. HOBOM_GRPC_API_KEY=s3cret) with HOBOM_GRPC_ADDR",
+    ]);
   });
 
   test("treats an empty or blank required variable as missing", () => {
@@ -189,7 +199,17 @@ describe("loadConfig", () => {
 
   test("returns a frozen configuration, all the way down", () => {
     const config = load({ HOBOM_SPACE_GRPC_ADDR: "space:50052" });
-    for (const part of [config, config.grpc, config.grpc.connections, config.grpc.connections.main, config.kafka, config.kafka.brokers, config.kafka.topics, config.relay.findBackoffMs, config.http]) {
+    for (const part of [
+      config,
+      config.grpc,
+      config.grpc.connections,
+      config.grpc.connections.main,
+      config.kafka,
+      config.kafka.brokers,
+      config.kafka.topics,
+      config.relay.findBackoffMs,
+      config.http,
+    ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
     expect(() => {

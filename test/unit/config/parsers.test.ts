@@ -1,5 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { brokerList, grpcAddress, integer, integerList, listenAddress, oneOf, optionalText, redisAddress, text, ValueProblem } from "../../../src/config/parsers.ts";
+import {
+  brokerList,
+  grpcAddress,
+  integer,
+  integerList,
+  listenAddress,
+  oneOf,
+  optionalText,
+  redisAddress,
+  text,
+  ValueProblem,
+} from "../../../src/config/parsers.ts";
 
 describe("integer", () => {
   const ms = integer(1, 3_600_000);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { backoffDelay } from "../../../src/relay/backoff.ts";
+import { backoffDelay } from "../../../src/engine/backoff.ts";
 
 const FIND = [10_000, 20_000, 40_000, 60_000];
 

@@ -1,131 +1,242 @@
 /**
- * In-memory fakes of the relay's ports (src/relay/ports.ts), small enough to read in one go. They
- * share a `Timeline` so that a test can assert the order of effects across fakes ("DLQ put
- * before markFailed", "mark only after the ack").
+ * In-memory fakes of the engine's ports (src/engine/ports.ts, src/engine/metrics.ts), small enough
+ * to read in one go. They share a `Timeline` so that a test can assert the order of effects across
+ * fakes ("DLQ put before the rejected settle", "settled only after the ack").
  */
-import type { OutboxRow } from "../../../src/grpc/wire-types.ts";
+import type { RelayMetrics, RowEvent } from "../../../src/engine/metrics.ts";
 import type {
-  SaveStudyMaterialRequest,
-  StudyMaterialRequest,
-  StudyMaterialResponse,
-} from "../../../src/grpc/wire-types.ts";
-import type { RelayMetrics, RowEvent } from "../../../src/observability/metrics.ts";
-import type { PipelineName } from "../../../src/pipelines/pipeline.ts";
-import type {
+  Codec,
   DeadLetter,
   DeadLetterStore,
   DeliveryLedger,
-  EventSink,
-  SendOutcome,
-  KafkaRecord,
-  OutboxSource,
-  PendingRows,
-  StudyMaterialService,
-} from "../../../src/relay/ports.ts";
+  DeliveryOutcome,
+  Encoded,
+  LeaseStore,
+  Settlement,
+  SettleReport,
+  Sink,
+  SinkLimits,
+  Source,
+  SourceBatch,
+  SourceEvent,
+} from "../../../src/engine/ports.ts";
+import type { SaveStudyMaterialRequest, StudyMaterialRequest, StudyMaterialResponse } from "../../../src/hobom/wire-types.ts";
+import { KAFKA_FRAMING, type KafkaMessage, messageBytes } from "../../../src/sinks/kafka/message.ts";
+import type { StudyMaterialService } from "../../../src/sinks/study-material/sink.ts";
 
-/** Effects in the order they happened, e.g. `send:hobom.messages:e1,e2`, `markSent:e1`. */
+/**
+ * Effects in the order they happened: `take`, `send:e1,e2` (what the sink acknowledged),
+ * `delivered:e1`, `rejected:e1`, `retried:e1`, `released:e1` (what the source was told),
+ * `record:e1,e2`, `dlq:dlq:menu:e1`, `generate`, `save:diff-1`.
+ */
 export type Timeline = string[];
 
-type Row = OutboxRow<unknown>;
 type Status = "PENDING" | "SENT" | "FAILED";
 
-/** An outbox that keeps rows by event type and answers Find with the PENDING ones, in order. */
-export class FakeOutbox implements OutboxSource {
+/**
+ * A source that keeps events in order and hands the PENDING ones over on every take. Its batches
+ * settle into `status`: delivered → SENT, rejected → FAILED (with the reason), retried → PENDING
+ * with one attempt more (handed over with `attempts` next time), released → PENDING as it was.
+ */
+export class FakeSource implements Source {
   readonly status = new Map<string, Status>();
-  readonly failedReasons = new Map<string, string>();
-  /** Thrown by markSent for these event ids (once each, unless `sticky`). */
-  markSentErrors = new Map<string, { error: unknown; sticky?: boolean }>();
-  markFailedError: unknown;
-  findError: unknown;
-  /** When set, every markSent waits for it before it answers. */
-  markSentHold: Promise<void> | undefined;
-  /** Every `decode(start, end)` the relay asked of a Find's rows, with the Find's event type. */
-  readonly decoded: [eventType: string, start: number, end: number][] = [];
-  private readonly rows: Row[] = [];
+  readonly reasons = new Map<string, string>();
+  readonly attempts = new Map<string, number>();
+  /** Every settle call, as it came. */
+  readonly settlements: Settlement[] = [];
+  /** The sizes of the slices handed out, in order, as the engine read them. */
+  readonly read: number[] = [];
+  /** Reported as failed by a settle for these ids (once each, unless `sticky`). */
+  settleErrors = new Map<string, { error: unknown; sticky?: boolean }>();
+  /** When set, every settle waits for it before it answers. */
+  settleHold: Promise<void> | undefined;
+  /** When set, every settle rejects with it (the source could not be told at all). */
+  settleRejection: unknown;
+  takeError: unknown;
+  /** What the batches say about more waiting. */
+  more = false;
+  /** Ids that `redelivered` is told; "gone" for those not here. */
+  readonly redeliveredIds: string[] = [];
+  private readonly events: SourceEvent[] = [];
 
   constructor(readonly timeline: Timeline = []) {}
 
-  add(...rows: Row[]): this {
-    for (const row of rows) {
-      this.rows.push(row);
-      this.status.set(row.eventId, "PENDING");
+  add(...events: SourceEvent[]): this {
+    for (const event of events) {
+      this.events.push(event);
+      this.status.set(event.id, "PENDING");
     }
     return this;
   }
 
-  async findPending(eventType: string): Promise<PendingRows> {
-    this.timeline.push(`find:${eventType}`);
-    if (this.findError !== undefined) throw this.findError;
-    const pending = this.rows.filter((row) => row.eventType === eventType && this.status.get(row.eventId) === "PENDING");
+  async ready(): Promise<void> {}
+
+  async take(): Promise<SourceBatch> {
+    this.timeline.push("take");
+    if (this.takeError !== undefined) throw this.takeError;
+    const pending = this.events
+      .filter((event) => this.status.get(event.id) === "PENDING")
+      .map((event) => (this.attempts.has(event.id) ? { ...event, attempts: this.attempts.get(event.id) } : event));
+    return this.batchOf(pending);
+  }
+
+  async redelivered(ids: readonly string[]): Promise<"done" | "gone"> {
+    this.redeliveredIds.push(...ids);
+    let gone = false;
+    for (const id of ids) {
+      if (this.status.has(id)) this.status.set(id, "SENT");
+      else gone = true;
+    }
+    return gone ? "gone" : "done";
+  }
+
+  async close(): Promise<void> {}
+
+  statusOf(id: string): Status | undefined {
+    return this.status.get(id);
+  }
+
+  /** A batch of exactly these events (in this order, duplicates and all). */
+  batchOf(events: readonly SourceEvent[]): SourceBatch {
+    const read = this.read;
     return {
-      count: pending.length,
-      decode: (start, end) => {
-        this.decoded.push([eventType, start, end]);
-        return pending.slice(start, end);
+      count: events.length,
+      more: this.more,
+      *slices(size) {
+        for (let start = 0; start < events.length; start += size) {
+          const slice = events.slice(start, start + size);
+          read.push(slice.length);
+          yield slice;
+        }
       },
+      settle: (settlement) => this.settle(settlement),
     };
   }
 
-  async markSent(eventId: string): Promise<void> {
-    await this.markSentHold;
-    const failure = this.markSentErrors.get(eventId);
-    if (failure) {
-      if (!failure.sticky) this.markSentErrors.delete(eventId);
-      this.timeline.push(`markSent-failed:${eventId}`);
-      throw failure.error;
+  private async settle(settlement: Settlement): Promise<SettleReport> {
+    this.settlements.push(settlement);
+    await this.settleHold;
+    if (this.settleRejection !== undefined) throw this.settleRejection;
+    const failed: { id: string; error: unknown }[] = [];
+    const apply = (kind: string, event: SourceEvent, effect: () => void, canFail: boolean) => {
+      const failure = canFail ? this.settleErrors.get(event.id) : undefined;
+      if (failure) {
+        if (!failure.sticky) this.settleErrors.delete(event.id);
+        this.timeline.push(`${kind}-failed:${event.id}`);
+        failed.push({ id: event.id, error: failure.error });
+        return;
+      }
+      this.timeline.push(`${kind}:${event.id}`);
+      effect();
+    };
+    for (const event of settlement.delivered ?? []) apply("delivered", event, () => this.status.set(event.id, "SENT"), true);
+    for (const { event, reason } of settlement.rejected ?? []) {
+      apply(
+        "rejected",
+        event,
+        () => {
+          this.status.set(event.id, "FAILED");
+          this.reasons.set(event.id, reason);
+        },
+        true,
+      );
     }
-    this.timeline.push(`markSent:${eventId}`);
-    this.status.set(eventId, "SENT");
+    for (const { event } of settlement.retried ?? []) apply("retried", event, () => this.attempts.set(event.id, (this.attempts.get(event.id) ?? 0) + 1), false);
+    for (const event of settlement.released ?? []) apply("released", event, () => {}, false);
+    return { failed };
   }
+}
 
-  async markFailed(eventId: string, reason: string): Promise<void> {
-    if (this.markFailedError !== undefined) {
-      this.timeline.push(`markFailed-failed:${eventId}`);
-      throw this.markFailedError;
-    }
-    this.timeline.push(`markFailed:${eventId}`);
-    this.status.set(eventId, "FAILED");
-    this.failedReasons.set(eventId, reason);
-  }
+/** An event with a plain record (for the engine's own tests; the HoBom rows are in ../hobom/payloads.ts). */
+export function event(id: string, fields: { orderingKey?: string; value?: string; type?: string; attempts?: number; createdAt?: number } = {}): SourceEvent {
+  return {
+    id,
+    type: fields.type ?? "TEST",
+    orderingKey: fields.orderingKey,
+    record: { value: fields.value ?? `{"id":"${id}"}` },
+    createdAt: fields.createdAt ?? Number.NaN,
+    attempts: fields.attempts,
+  };
+}
 
-  statusOf(eventId: string): Status | undefined {
-    return this.status.get(eventId);
-  }
+/** One Kafka-like message per event, keyed by its id, valued with its record's `value`. */
+export function plainCodec(topic = "test.topic"): Codec<KafkaMessage> {
+  return {
+    encode(events) {
+      const messages = events.map((event) => encoded(event, topic));
+      return { messages, unencodable: [] };
+    },
+    replay: (entry) => ({ topic, key: entry.eventId, value: entry.value, headers: { "event-id": entry.eventId } }),
+  };
+}
+
+/** The message `plainCodec` makes of an event. */
+export function encoded(event: SourceEvent, topic = "test.topic"): Encoded<KafkaMessage> {
+  const value = String(event.record.value ?? "{}");
+  const message: KafkaMessage = { topic, key: event.id, value, headers: { "event-id": event.id } };
+  return { events: [event], message, bytes: messageBytes(message), deadLetterValues: [value], destination: topic, recordKey: event.id };
+}
+
+/** The limits of the Kafka sink, by default with a 1,000,000-byte HOBOM_KAFKA_MAX_MESSAGE_BYTES. */
+export function kafkaLimits(overrides: Partial<SinkLimits<KafkaMessage>> = {}): SinkLimits<KafkaMessage> {
+  return { maxEvents: Number.POSITIVE_INFINITY, maxBytes: 1_000_000, maxBytesSetting: "HOBOM_KAFKA_MAX_MESSAGE_BYTES", framing: KAFKA_FRAMING, ...overrides };
 }
 
 /**
- * A sink that records each send. `behaviour` may throw to refuse the whole send (nothing is then
- * kept), or return one outcome per record (only the `ok` ones are kept); returning nothing acks all.
+ * A sink of Kafka-like messages that records each delivery. `behaviour` may throw to refuse the
+ * whole delivery (nothing is then kept), or return one outcome per message (only the `ok` ones are
+ * kept); returning nothing acknowledges all.
  */
-export class FakeSink implements EventSink {
-  readonly sends: { topic: string; records: KafkaRecord[] }[] = [];
-  readonly acked: KafkaRecord[] = [];
-  behaviour: (topic: string, records: readonly KafkaRecord[], call: number) => void | SendOutcome[] | Promise<void | SendOutcome[]> = () => {};
+export class FakeSink implements Sink<KafkaMessage> {
+  readonly deliveries: KafkaMessage[][] = [];
+  readonly acked: KafkaMessage[] = [];
+  limits: SinkLimits<KafkaMessage>;
+  idempotent = true;
+  closed = 0;
+  /** What a delivery does; returning nothing acknowledges every message. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: behaviours written as blocks (`() => {}`) return void, and mean "acknowledge all"
+  behaviour: (messages: readonly KafkaMessage[], call: number, signal: AbortSignal) => void | DeliveryOutcome[] | Promise<void | DeliveryOutcome[]> = () => {};
 
-  constructor(readonly timeline: Timeline = []) {}
+  constructor(
+    readonly timeline: Timeline = [],
+    limits: Partial<SinkLimits<KafkaMessage>> = {},
+  ) {
+    this.limits = kafkaLimits(limits);
+  }
 
-  async send(topic: string, records: readonly KafkaRecord[]): Promise<SendOutcome[]> {
-    const call = this.sends.length;
-    this.sends.push({ topic, records: [...records] });
-    let outcomes: SendOutcome[];
+  async deliver(messages: readonly KafkaMessage[], signal: AbortSignal): Promise<DeliveryOutcome[]> {
+    const call = this.deliveries.length;
+    this.deliveries.push([...messages]);
+    let outcomes: DeliveryOutcome[];
     try {
-      outcomes = (await this.behaviour(topic, records, call)) ?? records.map(() => ({ ok: true }));
+      outcomes = (await this.behaviour(messages, call, signal)) ?? messages.map(() => ({ ok: true }));
     } catch (error) {
-      this.timeline.push(`send-refused:${records.map((record) => record.key).join(",")}`);
+      this.timeline.push(`send-refused:${keys(messages)}`);
       throw error;
     }
-    const acked = records.filter((_, index) => outcomes[index]?.ok);
-    const failed = records.filter((_, index) => !outcomes[index]?.ok);
-    this.timeline.push(`send:${acked.map((record) => record.key).join(",")}`);
-    if (failed.length > 0) this.timeline.push(`send-failed:${failed.map((record) => record.key).join(",")}`);
+    const acked = messages.filter((_, index) => outcomes[index]?.ok);
+    const failed = messages.filter((_, index) => !outcomes[index]?.ok);
+    this.timeline.push(`send:${keys(acked)}`);
+    if (failed.length > 0) this.timeline.push(`send-failed:${keys(failed)}`);
     this.acked.push(...acked);
     return outcomes;
   }
+
+  async close(): Promise<void> {
+    this.closed++;
+  }
+
+  /** The keys of every delivery, in order. */
+  sentKeys(): string[][] {
+    return this.deliveries.map((messages) => messages.map((message) => message.key));
+  }
 }
 
-/** A delivery ledger on a map; `recordError` makes `record` throw. */
+const keys = (messages: readonly KafkaMessage[]) => messages.map((message) => message.key).join(",");
+
+/** A delivery ledger on a map; `recordError` makes `record` throw, `deliveredError` makes `delivered` throw. */
 export class FakeLedger implements DeliveryLedger {
-  readonly recorded = new Map<PipelineName, Set<string>>();
+  readonly recorded = new Map<string, Set<string>>();
   recordError: unknown;
   deliveredError: unknown;
   /** When set, every record waits for it before it is written. */
@@ -133,26 +244,26 @@ export class FakeLedger implements DeliveryLedger {
 
   constructor(readonly timeline: Timeline = []) {}
 
-  async delivered(pipeline: PipelineName, eventIds: readonly string[]): Promise<Set<string>> {
+  async delivered(pipeline: string, ids: readonly string[]): Promise<Set<string>> {
     if (this.deliveredError !== undefined) throw this.deliveredError;
     const known = this.recorded.get(pipeline) ?? new Set<string>();
-    return new Set(eventIds.filter((eventId) => known.has(eventId)));
+    return new Set(ids.filter((id) => known.has(id)));
   }
 
-  async record(pipeline: PipelineName, eventIds: readonly string[]): Promise<void> {
+  async record(pipeline: string, ids: readonly string[]): Promise<void> {
     await this.recordHold;
     if (this.recordError !== undefined) {
-      this.timeline.push(`record-failed:${eventIds.join(",")}`);
+      this.timeline.push(`record-failed:${ids.join(",")}`);
       throw this.recordError;
     }
-    this.timeline.push(`record:${eventIds.join(",")}`);
+    this.timeline.push(`record:${ids.join(",")}`);
     const known = this.recorded.get(pipeline) ?? new Set<string>();
-    for (const eventId of eventIds) known.add(eventId);
+    for (const id of ids) known.add(id);
     this.recorded.set(pipeline, known);
   }
 
-  has(pipeline: PipelineName, eventId: string): boolean {
-    return this.recorded.get(pipeline)?.has(eventId) ?? false;
+  has(pipeline: string, id: string): boolean {
+    return this.recorded.get(pipeline)?.has(id) ?? false;
   }
 }
 
@@ -177,8 +288,34 @@ export class FakeDeadLetters implements DeadLetterStore {
   }
 }
 
+/** Leases in memory, without expiry: a name is held until released; `releaseError` makes `release` throw. */
+export class FakeLeases implements LeaseStore {
+  readonly held = new Map<string, string>();
+  readonly calls: string[] = [];
+  releaseError: unknown;
+
+  async acquire(name: string, token: string): Promise<boolean> {
+    this.calls.push(`acquire:${name}`);
+    if (this.held.has(name)) return false;
+    this.held.set(name, token);
+    return true;
+  }
+  async renew(name: string, token: string): Promise<boolean> {
+    return this.held.get(name) === token;
+  }
+  async holds(name: string, token: string): Promise<boolean> {
+    this.calls.push(`holds:${name}`);
+    return this.held.get(name) === token;
+  }
+  async release(name: string, token: string): Promise<void> {
+    this.calls.push(`release:${name}`);
+    if (this.releaseError !== undefined) throw this.releaseError;
+    if (this.held.get(name) === token) this.held.delete(name);
+  }
+}
+
 /** The LLM and the study-material store; each behaviour may throw. */
-export class FakeStudyMaterial implements StudyMaterialService {
+export class FakeStudyMaterialService implements StudyMaterialService {
   readonly generated: StudyMaterialRequest[] = [];
   readonly saved: SaveStudyMaterialRequest[] = [];
   generateBehaviour: (request: StudyMaterialRequest, call: number) => StudyMaterialResponse | Promise<StudyMaterialResponse> = () => ({
@@ -210,8 +347,10 @@ export class RecordingMetrics implements RelayMetrics {
   readonly rowCounts = new Map<string, number>();
   readonly cycles: { pipeline: string; outcome: string }[] = [];
   readonly dependencyErrors: string[] = [];
-  readonly breaker: boolean[] = [];
   readonly ownership: { pipeline: string; owned: boolean }[] = [];
+  /** Every oldest-row age reported, in seconds. */
+  readonly ages: number[] = [];
+  publishes = 0;
 
   rows(event: RowEvent, pipeline: string, count: number): void {
     const key = `${pipeline}:${event}`;
@@ -220,10 +359,11 @@ export class RecordingMetrics implements RelayMetrics {
   cycle(pipeline: string, _seconds: number, outcome: string): void {
     this.cycles.push({ pipeline, outcome });
   }
-  publish(): void {}
-  oldestRowAge(): void {}
-  breakerOpen(open: boolean): void {
-    this.breaker.push(open);
+  publish(): void {
+    this.publishes++;
+  }
+  oldestRowAge(_pipeline: string, seconds: number): void {
+    this.ages.push(seconds);
   }
   dependencyError(dependency: string): void {
     this.dependencyErrors.push(dependency);
@@ -257,11 +397,11 @@ export function createWorld() {
   const timeline: Timeline = [];
   return {
     timeline,
-    outbox: new FakeOutbox(timeline),
+    source: new FakeSource(timeline),
     sink: new FakeSink(timeline),
     ledger: new FakeLedger(timeline),
     dlq: new FakeDeadLetters(timeline),
-    studyMaterial: new FakeStudyMaterial(timeline),
+    studyMaterial: new FakeStudyMaterialService(timeline),
     metrics: new RecordingMetrics(),
   };
 }

@@ -1,8 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { BackendCallError } from "../../../src/errors.ts";
-import { createGcPacer, pacedSource } from "../../../src/relay/gc-pacing.ts";
-import { messagePayload, outboxRow } from "../pipelines/payloads.ts";
-import { FakeOutbox } from "./fakes.ts";
+import { createGcPacer } from "../../../src/engine/gc-pacing.ts";
 
 function counting(everyRows: number) {
   const collections: number[] = [];
@@ -37,27 +34,5 @@ describe("createGcPacer", () => {
   });
 });
 
-describe("pacedSource", () => {
-  const rows = (count: number) => Array.from({ length: count }, (_, index) => outboxRow(`e${index}`, "MESSAGE", messagePayload()));
-
-  test("counts no Find and no decoding: marks pace the cycle", async () => {
-    const { pacer, collections } = counting(1);
-    const outbox = new FakeOutbox().add(...rows(25));
-    const pending = await pacedSource(outbox, pacer).findPending("MESSAGE");
-    expect(pending.decode(0, 25).map((row) => row.eventId)).toEqual(rows(25).map((row) => row.eventId));
-    expect(collections).toEqual([]);
-  });
-
-  test("counts every mark, SENT or FAILED, answered or refused", async () => {
-    const { pacer, collections } = counting(3);
-    const outbox = new FakeOutbox().add(...rows(3));
-    outbox.markSentErrors.set("e1", { error: new BackendCallError("for-hobom-backend", "PatchOutboxMarkAsSentUseCase", "UNAVAILABLE", "", { retriable: true }) });
-    const source = pacedSource(outbox, pacer);
-    await source.markSent("e0");
-    await expect(source.markSent("e1")).rejects.toBeInstanceOf(BackendCallError);
-    expect(collections).toEqual([]);
-    await source.markFailed("e2", "no payload");
-    expect(collections).toEqual([3]);
-    expect(outbox.statusOf("e2")).toBe("FAILED");
-  });
-});
+// What the pipelines count (every settled event, once the source answered) is tested with runCycle's
+// onSettled in cycle.test.ts.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createOnce } from "../../../src/relay/once.ts";
+import { createOnce } from "../../../src/engine/once.ts";
 
 describe("createOnce", () => {
   test("reports each key once", () => {

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { LeaseLostError } from "../../../src/engine/errors.ts";
+import type { Fence } from "../../../src/engine/fence.ts";
+import { runWhileOwned } from "../../../src/engine/ownership.ts";
+import type { LeaseStore } from "../../../src/engine/ports.ts";
 import { silentLogger } from "../../../src/observability/logger.ts";
-import { type Fence, LeaseLostError } from "../../../src/relay/fence.ts";
-import { runWhileOwned } from "../../../src/relay/ownership.ts";
-import type { LeaseStore } from "../../../src/relay/ports.ts";
 
 /** Leases with real expiry, in memory; `down` makes every call fail like an unreachable Redis. */
 class MemoryLeases implements LeaseStore {
@@ -142,7 +143,15 @@ describe("runWhileOwned", () => {
     await until(() => owner.runSignal()?.aborted === true);
     expect(owner.runSignal()?.reason).toBeInstanceOf(LeaseLostError);
     expect(owner.fence()?.isValid()).toBe(false);
-    expect(await owner.fence()?.assertHeld().then(() => "held", (error) => error)).toBeInstanceOf(LeaseLostError);
+    expect(
+      await owner
+        .fence()
+        ?.assertHeld()
+        .then(
+          () => "held",
+          (error) => error,
+        ),
+    ).toBeInstanceOf(LeaseLostError);
     expect(owner.events).toEqual(["owned", "standby"]);
     owner.stop.abort();
     await owner.done;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { BackendCallError, MappingError, RelayError } from "../../../src/errors.ts";
-import { RetriesExhaustedError, withRetry } from "../../../src/relay/retry.ts";
+import { MappingError, RelayError, RetriesExhaustedError } from "../../../src/engine/errors.ts";
+import { withRetry } from "../../../src/engine/retry.ts";
+import { BackendCallError } from "../../../src/grpc/status.ts";
 
 const unavailable = () => new BackendCallError("hobom-llm-service-backend", "Generate", "UNAVAILABLE", "connect failed", { retriable: true });
 

@@ -1,14 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { publishDeliveries } from "../../../src/relay/publish.ts";
-import type { KafkaRecord } from "../../../src/relay/ports.ts";
-import type { Delivery } from "../../../src/relay/records.ts";
-import { createSerial } from "../../../src/relay/serial.ts";
-
-const delivery = (key: string): Delivery => ({
-  rows: [],
-  record: { key, value: "{}", headers: {} },
-  bytes: 10,
-});
+import { deliverAll } from "../../../src/engine/deliver.ts";
+import type { Sink } from "../../../src/engine/ports.ts";
+import { createSerial } from "../../../src/engine/serial.ts";
+import type { KafkaMessage } from "../../../src/sinks/kafka/message.ts";
+import { encoded, event } from "./fakes.ts";
 
 describe("createSerial", () => {
   test("runs tasks one at a time in the order given, and a failure does not stop the next", async () => {
@@ -28,30 +23,32 @@ describe("createSerial", () => {
   });
 });
 
-describe("publishDeliveries with a shared serial", () => {
-  test("another pipeline's send waits until this batch's delivery is recorded", async () => {
+describe("deliverAll with a shared serial", () => {
+  test("another pipeline's delivery waits until this delivery is recorded", async () => {
     const serial = createSerial();
     const timeline: string[] = [];
-    const sink = {
-      send: async (topic: string, records: readonly KafkaRecord[]) => {
-        timeline.push(`send ${topic}:${records.map((record) => record.key).join(",")}`);
+    const sink: Sink<KafkaMessage> = {
+      limits: { maxEvents: Number.POSITIVE_INFINITY, maxBytes: 1000, maxBytesSetting: "HOBOM_KAFKA_MAX_MESSAGE_BYTES" },
+      idempotent: true,
+      deliver: async (messages) => {
+        timeline.push(`send ${messages.map((message) => `${message.topic}:${message.key}`).join(",")}`);
         await Bun.sleep(1);
-        return records.map(() => ({ ok: true as const }));
+        return messages.map(() => ({ ok: true as const }));
       },
+      close: async () => {},
     };
-    const publish = (topic: string, key: string) =>
-      publishDeliveries({
+    const deliver = (topic: string, key: string) =>
+      deliverAll({
         sink,
-        topic,
-        deliveries: [delivery(key)],
-        maxBatchBytes: 1000,
+        messages: [{ ...encoded(event(key), topic), bytes: 10 }],
+        signal: new AbortController().signal,
         exclusive: serial,
         onAcked: async () => {
           await Bun.sleep(10);
           timeline.push(`recorded ${topic}:${key}`);
         },
       });
-    await Promise.all([publish("logs", "a"), publish("messages", "b")]);
+    await Promise.all([deliver("logs", "a"), deliver("messages", "b")]);
     expect(timeline).toEqual(["send logs:a", "recorded logs:a", "send messages:b", "recorded messages:b"]);
   });
 });

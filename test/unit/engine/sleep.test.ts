@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { sleep } from "../../../src/relay/sleep.ts";
+import { sleep } from "../../../src/engine/sleep.ts";
 
 describe("sleep", () => {
   test("resolves after the wait", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createTaskPool } from "../../../src/relay/task-pool.ts";
+import { createTaskPool } from "../../../src/engine/task-pool.ts";
 import { deferred, flush } from "./fakes.ts";
 
 describe("createTaskPool", () => {
@@ -9,15 +9,15 @@ describe("createTaskPool", () => {
     let most = 0;
     const started: number[] = [];
     const gates = Array.from({ length: 10 }, () => deferred());
-    gates.forEach((gate, index) =>
+    for (const [index, gate] of gates.entries()) {
       pool.add(async () => {
         started.push(index);
         running++;
         most = Math.max(most, running);
         await gate.promise;
         running--;
-      }),
-    );
+      });
+    }
     await flush();
     expect(started).toEqual([0, 1, 2]);
     for (const gate of gates) {

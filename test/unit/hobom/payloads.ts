@@ -3,6 +3,8 @@
  * them (every scalar present with its default, absent sub-messages as null). Each builder takes
  * overrides so that a test states only what it is about.
  */
+
+import type { SourceEvent } from "../../../src/engine/ports.ts";
 import type {
   AccessLog,
   AngelEventPayload,
@@ -14,7 +16,8 @@ import type {
   MessagePayload,
   OutboxRow,
   SpaceEventPayload,
-} from "../../../src/grpc/wire-types.ts";
+} from "../../../src/hobom/wire-types.ts";
+import { rowEvent } from "../../../src/sources/grpc-outbox/source.ts";
 import * as wire from "../../support/backends/payloads.ts";
 
 // The shapes come from the backend doubles' builders; these defaults are the values the unit
@@ -73,4 +76,9 @@ export function outboxRow<P>(eventId: string, eventType: string, payload: P | nu
     createdAt: "2024-05-06T07:00:00.000Z",
     updatedAt: "2024-05-06T07:00:00.000Z",
   };
+}
+
+/** An outbox row as the gRPC outbox source hands it to the engine. */
+export function outboxEvent<P>(eventId: string, eventType: string, payload: P | null): SourceEvent {
+  return rowEvent(outboxRow(eventId, eventType, payload));
 }

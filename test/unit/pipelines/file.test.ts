@@ -43,39 +43,65 @@ describe("readPipelinesFile", () => {
       ["orders", "dlq:orders:", "grpc-outbox", "kafka"],
       ["refunds", "dlq:refunds-v2:", "grpc-outbox", "kafka"],
     ]);
-    expect(declarations[0]?.source.options).toMatchObject({ address: "orders.internal:50051", apiKey: "s3cret", backend: "orders-backend", eventTypes: ["MESSAGE"], mark: "messagePatch" });
+    expect(declarations[0]?.source.options).toMatchObject({
+      address: "orders.internal:50051",
+      apiKey: "s3cret",
+      backend: "orders-backend",
+      eventTypes: ["MESSAGE"],
+      mark: "messagePatch",
+    });
     expect(declarations[1]?.source.options).toMatchObject({ pageLimit: 500 });
   });
 
   test("reads the same pipelines from JSON", () => {
-    const json = JSON.stringify({
-      pipelines: [{ name: "orders", source: { kind: "grpc-outbox", address: "o:1", apiKey: "k", find: FIND, mark: MARK, eventTypes: ["MESSAGE"] }, sink: { kind: "kafka" }, mapping: { topic: "orders" } }],
-    }, null, 2);
+    const json = JSON.stringify(
+      {
+        pipelines: [
+          {
+            name: "orders",
+            source: { kind: "grpc-outbox", address: "o:1", apiKey: "k", find: FIND, mark: MARK, eventTypes: ["MESSAGE"] },
+            sink: { kind: "kafka" },
+            mapping: { topic: "orders" },
+          },
+        ],
+      },
+      null,
+      2,
+    );
     const { declarations, problems } = read(json, {}, "/etc/hobom/pipelines.json");
     expect(problems).toEqual([]);
     expect(declarations.map((entry) => entry.name)).toEqual(["orders"]);
   });
 
   test("names the line, the key and what is accepted for each problem, all at once", () => {
-    const bad = GOOD.replace("kind: kafka\n", "kind: kafak\n").replace("      backend: orders-backend\n", "      backend: orders-backend\n      adress: typo:1\n");
+    const bad = GOOD.replace("kind: kafka\n", "kind: kafak\n").replace(
+      "      backend: orders-backend\n",
+      "      backend: orders-backend\n      adress: typo:1\n",
+    );
     const { declarations, problems } = read(bad, { ORDERS_ADDR: "orders.internal:50051" });
     expect(declarations).toEqual([]);
     expect(problems).toEqual([
       "/etc/hobom/pipelines.yaml:7: pipelines[0].source.apiKey: refers to ${ORDERS_KEY}, which is not set in the environment (set it, e.g. in the env file)",
-      expect.stringMatching(/^\/etc\/hobom\/pipelines\.yaml:9: pipelines\[0\]\.source\.adress: is not a known key here \(known: kind, address, apiKey, backend, find, mark, eventTypes, pageLimit\)$/),
+      expect.stringMatching(
+        /^\/etc\/hobom\/pipelines\.yaml:9: pipelines\[0\]\.source\.adress: is not a known key here \(known: kind, address, apiKey, backend, find, mark, eventTypes, pageLimit\)$/,
+      ),
       '/etc/hobom/pipelines.yaml:14: pipelines[0].sink.kind: "kafak" is not one of kafka (the sink kinds this build has)',
     ]);
   });
 
   test("checks the mapping's templates: a ${…} that names no field path is a problem on its line", () => {
     const { problems } = read(GOOD.replace("topic: orders.${eventType}", "topic: orders.${event type}"), { ORDERS_ADDR: "o:1", ORDERS_KEY: "k" });
-    expect(problems).toEqual([expect.stringMatching(/^\/etc\/hobom\/pipelines\.yaml:15: pipelines\[0\]\.mapping\.topic: "orders\.\$\{event type\}" \$\{event type\} is not a field path/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^\/etc\/hobom\/pipelines\.yaml:15: pipelines\[0\]\.mapping\.topic: "orders\.\$\{event type\}" \$\{event type\} is not a field path/,
+      ),
+    ]);
   });
 
   test("refuses a Find or mark service the binary does not embed, listing those it does", () => {
     const { problems } = read(GOOD.replace(`find: ${FIND}`, "find: orders.Outbox/Find"), { ORDERS_ADDR: "o:1", ORDERS_KEY: "k" });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toStartWith("/etc/hobom/pipelines.yaml:9: pipelines[0].source.find: \"orders.Outbox/Find\" is not one of ");
+    expect(problems[0]).toStartWith('/etc/hobom/pipelines.yaml:9: pipelines[0].source.find: "orders.Outbox/Find" is not one of ');
     expect(problems[0]).toContain(FIND);
   });
 
@@ -89,7 +115,9 @@ describe("readPipelinesFile", () => {
   });
 
   test("says what is wrong with a file that is not YAML, or not a list of pipelines", () => {
-    expect(read("pipelines: [unclosed\n").problems).toEqual([expect.stringMatching(/^\/etc\/hobom\/pipelines\.yaml: not valid YAML: .+ \(quote a value that ends with a colon/)]);
+    expect(read("pipelines: [unclosed\n").problems).toEqual([
+      expect.stringMatching(/^\/etc\/hobom\/pipelines\.yaml: not valid YAML: .+ \(quote a value that ends with a colon/),
+    ]);
     expect(read("pipeline:\n  - name: x\n").problems).toEqual([
       "/etc/hobom/pipelines.yaml:1: pipelines: is required (one entry per pipeline, each starting with `- name:`)",
       "/etc/hobom/pipelines.yaml:1: pipeline: is not a known key here (known: pipelines)",

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { parseDlqKey } from "../../../src/dlq/dlq-key.ts";
-import { keyScheme, MAX_DLQ_KEY_LENGTH } from "../../../src/redis/keys.ts";
+import { parseDlqKey } from "../../../src/edge/http/dlq-key.ts";
+import { PIPELINES } from "../../../src/hobom/pipelines.ts";
+import { keyScheme, MAX_DLQ_KEY_LENGTH } from "../../../src/state/keys.ts";
 
 describe("keyScheme.dlq", () => {
   test("keeps the Go processor's key for the eventIds it had: prefix and eventId as they are", () => {
@@ -15,7 +16,7 @@ describe("keyScheme.dlq", () => {
       const key = keys.dlq("dlq:menu:", eventId);
       expect(key).toMatch(/^ns:dlq:menu:sha256-[0-9a-f]{64}$/);
       expect(key.length).toBeLessThanOrEqual(MAX_DLQ_KEY_LENGTH);
-      expect(parseDlqKey(key, "ns:").pipeline.name).toBe("message");
+      expect(parseDlqKey(key, "ns:", PIPELINES).pipeline.name).toBe("message");
     }
   });
 

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { DlqError } from "../../../src/dlq/dlq-errors.ts";
-import { RedisError } from "../../../src/errors.ts";
-import { apiKeyCheck } from "../../../src/http/api-key.ts";
-import { createHttpApp } from "../../../src/http/app.ts";
-import { createLogger } from "../../../src/observability/logger.ts";
+import { apiKeyCheck } from "../../../../src/edge/http/api-key.ts";
+import { createHttpApp } from "../../../../src/edge/http/app.ts";
+import { DlqError } from "../../../../src/edge/http/dlq-errors.ts";
+import { createLogger } from "../../../../src/observability/logger.ts";
+import { RedisError } from "../../../../src/state/errors.ts";
 
 function appWith(handler: () => unknown) {
   const lines: string[] = [];
@@ -23,7 +23,11 @@ describe("createHttpApp", () => {
     const { app } = appWith(() => {
       throw new DlqError(409, "retry in progress", "another retry holds the lock");
     });
-    expect(await call(app, "GET", "/thing/1")).toEqual({ status: 409, allow: null, body: { error: "retry in progress", detail: "another retry holds the lock" } });
+    expect(await call(app, "GET", "/thing/1")).toEqual({
+      status: 409,
+      allow: null,
+      body: { error: "retry in progress", detail: "another retry holds the lock" },
+    });
   });
 
   test("answers a Redis failure with 503 and says nothing was changed", async () => {

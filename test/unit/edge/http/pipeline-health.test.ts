@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { BackendCallError, KafkaTopicError, KafkaUnavailableError } from "../../../src/errors.ts";
-import { createPipelineHealth } from "../../../src/http/pipeline-health.ts";
+import { createPipelineHealth } from "../../../../src/edge/http/pipeline-health.ts";
+import { BreakerOpenError } from "../../../../src/engine/errors.ts";
+import { BackendCallError } from "../../../../src/grpc/status.ts";
+import { KafkaTopicError } from "../../../../src/sinks/kafka/errors.ts";
 
 const NOW = new Date("2026-12-01T10:00:00Z");
 
@@ -29,7 +31,7 @@ describe("createPipelineHealth", () => {
 
   test("leaves an unreachable cluster to the Kafka probe, and forgets a failure once a cycle succeeds", () => {
     const health = createPipelineHealth(() => NOW);
-    health.failed("message", new KafkaUnavailableError(0));
+    health.failed("message", new BreakerOpenError("kafka", 0));
     health.failed("log", new KafkaTopicError("hobom.logs", "missing"));
     health.succeeded("log");
     expect(health.components()).toEqual({});

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { MappingError } from "../../../../src/errors.ts";
-import { angelValue } from "../../../../src/pipelines/mappers/angel.ts";
+import { MappingError } from "../../../../src/engine/errors.ts";
+import { angelValue } from "../../../../src/hobom/mappers/angel.ts";
 import { accessLog, approval, fosterTerminated } from "../payloads.ts";
 
 const json = (value: unknown) => JSON.stringify(value);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { int64Json, rfc3339Seconds, timestampToRfc3339, withoutEmpty } from "../../../../src/pipelines/mappers/json.ts";
+import { int64Json, rfc3339Seconds, timestampToRfc3339, withoutEmpty } from "../../../../src/hobom/mappers/json.ts";
 
 describe("int64Json", () => {
   test("writes the decimal digits as a raw JSON number", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { lawValue, studyMaterialRequest } from "../../../../src/pipelines/mappers/law.ts";
+import { lawValue, studyMaterialRequest } from "../../../../src/hobom/mappers/law.ts";
 import { lawPayload } from "../payloads.ts";
 
 describe("lawValue", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { AccessLog } from "../../../../src/grpc/wire-types.ts";
-import { ANGEL_SERVICE_TYPE, angelLogItem, logItem } from "../../../../src/pipelines/mappers/log.ts";
+import { ANGEL_SERVICE_TYPE, angelLogItem, logItem } from "../../../../src/hobom/mappers/log.ts";
+import type { AccessLog } from "../../../../src/hobom/wire-types.ts";
 import { accessLog, logDetail, logPayload } from "../payloads.ts";
 
 const access = (overrides: Partial<AccessLog> = {}): AccessLog => accessLog(overrides).access_log as AccessLog;

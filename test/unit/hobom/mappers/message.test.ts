@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { messageValue } from "../../../../src/pipelines/mappers/message.ts";
+import { messageValue } from "../../../../src/hobom/mappers/message.ts";
 import { messagePayload } from "../payloads.ts";
 
 const NOW = new Date("2024-05-06T07:08:09.987Z");

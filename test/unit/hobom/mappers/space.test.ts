@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { spaceValue } from "../../../../src/pipelines/mappers/space.ts";
+import { spaceValue } from "../../../../src/hobom/mappers/space.ts";
 import { spacePayload } from "../payloads.ts";
 
 describe("spaceValue", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { KafkaSendError, KafkaTopicError } from "../../../src/errors.ts";
-import { classifyKafkaError, classifyMetadataError, describeKafkaError } from "../../../src/kafka/classify.ts";
+import { classifyKafkaError, classifyMetadataError, describeKafkaError } from "../../../../src/sinks/kafka/classify.ts";
+import { KafkaSendError, KafkaTopicError } from "../../../../src/sinks/kafka/errors.ts";
 
 /** An error shaped like kafkajs's: a retry wrapper around a protocol error with a `type`. */
 function kafkajsError(type: string | undefined, message: string, name = "KafkaJSProtocolError"): Error {
@@ -22,7 +22,10 @@ describe("classifyKafkaError", () => {
   });
 
   test("a leader change or an unreachable broker is retriable", () => {
-    for (const error of [kafkajsError("NOT_LEADER_OR_FOLLOWER", "not leader"), kafkajsError(undefined, "connect ECONNREFUSED 127.0.0.1:9092", "KafkaJSConnectionError")]) {
+    for (const error of [
+      kafkajsError("NOT_LEADER_OR_FOLLOWER", "not leader"),
+      kafkajsError(undefined, "connect ECONNREFUSED 127.0.0.1:9092", "KafkaJSConnectionError"),
+    ]) {
       expect(classifyKafkaError("t", error).retriable).toBe(true);
     }
   });

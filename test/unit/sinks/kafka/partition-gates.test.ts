@@ -1,11 +1,18 @@
 import { describe, expect, test } from "bun:test";
-import { createPartitionGates, type GateChange } from "../../../src/kafka/partition-gates.ts";
+import { createPartitionGates, type GateChange } from "../../../../src/sinks/kafka/partition-gates.ts";
 
 function setup() {
   let clock = 1_000_000;
   const changes: GateChange[] = [];
   const gates = createPartitionGates({ backoffMs: [100, 200, 500], now: () => clock, random: () => 0, onChange: (change) => void changes.push(change) });
-  return { gates, changes, advance: (ms: number) => void (clock += ms), at: () => clock };
+  return {
+    gates,
+    changes,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    at: () => clock,
+  };
 }
 
 describe("createPartitionGates", () => {
@@ -56,6 +63,11 @@ describe("createPartitionGates", () => {
     gates.failed("a", 4, "down");
     gates.failed("b", 1, "down");
     gates.succeeded("a", 4);
-    expect(gates.closedPerTopic()).toEqual(new Map([["a", 1], ["b", 1]]));
+    expect(gates.closedPerTopic()).toEqual(
+      new Map([
+        ["a", 1],
+        ["b", 1],
+      ]),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
-import { explicitPartitioner, murmur2, partitionOf } from "../../../src/kafka/partitioner.ts";
+import { explicitPartitioner, murmur2, partitionOf } from "../../../../src/sinks/kafka/partitioner.ts";
 
 const partitions = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));

@@ -1,10 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import protobuf from "protobufjs";
 import { resolve } from "node:path";
-import { findResponseDeserializer, isUndecodable } from "../../../src/grpc/find-decoder.ts";
-import { loadFindDecoders } from "../../../src/grpc/protos.ts";
+import protobuf from "protobufjs";
+import { findResponseDeserializer, isUndecodable, loadFindDecoders } from "../../../../src/sources/grpc-outbox/find-decoder.ts";
 
-const root = new protobuf.Root().loadSync(resolve(import.meta.dir, "../../../proto/outbox_message.proto"), { keepCase: true });
+const root = new protobuf.Root().loadSync(resolve(import.meta.dir, "../../../../proto/outbox_message.proto"), { keepCase: true });
 const Row = root.lookupType("outbox.message.QueryResult");
 const Response = root.lookupType("outbox.message.Response");
 const OPTIONS = { longs: String, enums: String, defaults: true, oneofs: true };

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import type { BackendTarget, Connections } from "../../../src/config/config.ts";
 import { loadConfig } from "../../../src/config/load-config.ts";
-import { MappingError } from "../../../src/errors.ts";
-import type { EventPipeline, LogPipeline, Pipeline } from "../../../src/pipelines/pipeline.ts";
-import { ANGEL_EVENT_TYPES, ANGEL_PAGE_LIMIT, enabledPipelines, pipelineByDlqPrefix, PIPELINES } from "../../../src/pipelines/table.ts";
+import { MappingError } from "../../../src/engine/errors.ts";
+import type { EventPipeline, HoBomPipeline, LogPipeline } from "../../../src/hobom/pipeline.ts";
+import { ANGEL_EVENT_TYPES, ANGEL_PAGE_LIMIT, enabledPipelines, PIPELINES, pipelineByDlqPrefix } from "../../../src/hobom/pipelines.ts";
 import { accessLog, approval, logPayload, messagePayload, outboxRow, spacePayload } from "./payloads.ts";
 
 const target: BackendTarget = { address: "localhost:50051", apiKey: "k" };
-const byName = (name: string): Pipeline => {
+const byName = (name: string): HoBomPipeline => {
   const pipeline = PIPELINES.find((candidate) => candidate.name === name);
   if (!pipeline) throw new Error(`no pipeline ${name}`);
   return pipeline;
@@ -41,11 +41,56 @@ describe("the pipeline table", () => {
     const FIND = "FindOutboxByEventTypeAndStatusUseCase";
     const LOG_FIND = "FindLogOutboxByEventTypeAndStatusUseCase";
     expect(rows).toEqual([
-      { name: "message", kind: "event", find: `main/messageFind.${FIND}`, eventTypes: ["MESSAGE"], topic: "hobom.messages", keyPrefix: undefined, mark: "main/messagePatch", dlqPrefix: "dlq:menu:" },
-      { name: "log", kind: "log", find: `main/logFind.${LOG_FIND}`, eventTypes: ["HOBOM_LOG"], topic: "hobom.logs", keyPrefix: "hobom-log", mark: "main/messagePatch", dlqPrefix: "dlq:log:" },
-      { name: "space", kind: "event", find: `space/spaceFind.${FIND}`, eventTypes: ["SPACE_EVENT"], topic: "hobom.space-events", keyPrefix: undefined, mark: "space/spacePatch", dlqPrefix: "dlq:space:" },
-      { name: "space-log", kind: "log", find: `space/logFind.${LOG_FIND}`, eventTypes: ["SPACE_LOG"], topic: "hobom.logs", keyPrefix: "space-log", mark: "space/spacePatch", dlqPrefix: "dlq:space-log:" },
-      { name: "law", kind: "law", find: `main/lawFind.${FIND}`, eventTypes: ["LAW_CHANGED"], topic: undefined, keyPrefix: undefined, mark: "main/messagePatch", dlqPrefix: "dlq:law:" },
+      {
+        name: "message",
+        kind: "event",
+        find: `main/messageFind.${FIND}`,
+        eventTypes: ["MESSAGE"],
+        topic: "hobom.messages",
+        keyPrefix: undefined,
+        mark: "main/messagePatch",
+        dlqPrefix: "dlq:menu:",
+      },
+      {
+        name: "log",
+        kind: "log",
+        find: `main/logFind.${LOG_FIND}`,
+        eventTypes: ["HOBOM_LOG"],
+        topic: "hobom.logs",
+        keyPrefix: "hobom-log",
+        mark: "main/messagePatch",
+        dlqPrefix: "dlq:log:",
+      },
+      {
+        name: "space",
+        kind: "event",
+        find: `space/spaceFind.${FIND}`,
+        eventTypes: ["SPACE_EVENT"],
+        topic: "hobom.space-events",
+        keyPrefix: undefined,
+        mark: "space/spacePatch",
+        dlqPrefix: "dlq:space:",
+      },
+      {
+        name: "space-log",
+        kind: "log",
+        find: `space/logFind.${LOG_FIND}`,
+        eventTypes: ["SPACE_LOG"],
+        topic: "hobom.logs",
+        keyPrefix: "space-log",
+        mark: "space/spacePatch",
+        dlqPrefix: "dlq:space-log:",
+      },
+      {
+        name: "law",
+        kind: "law",
+        find: `main/lawFind.${FIND}`,
+        eventTypes: ["LAW_CHANGED"],
+        topic: undefined,
+        keyPrefix: undefined,
+        mark: "main/messagePatch",
+        dlqPrefix: "dlq:law:",
+      },
       {
         name: "angel",
         kind: "event",
@@ -56,13 +101,28 @@ describe("the pipeline table", () => {
         mark: "angel/angelPatch",
         dlqPrefix: "dlq:angel:",
       },
-      { name: "angel-log", kind: "log", find: `angel/angelFind.${FIND}`, eventTypes: ["HOBOM_LOG"], topic: "hobom.logs", keyPrefix: "angel-log", mark: "angel/angelPatch", dlqPrefix: "dlq:angel-log:" },
+      {
+        name: "angel-log",
+        kind: "log",
+        find: `angel/angelFind.${FIND}`,
+        eventTypes: ["HOBOM_LOG"],
+        topic: "hobom.logs",
+        keyPrefix: "angel-log",
+        mark: "angel/angelPatch",
+        dlqPrefix: "dlq:angel-log:",
+      },
     ]);
   });
 
   test("asks the angel backend, which returns at most 200 rows, for the five event types in order", () => {
     expect(ANGEL_PAGE_LIMIT).toBe(200);
-    expect([...ANGEL_EVENT_TYPES]).toEqual(["ADOPTION_APPROVED", "FOSTER_APPROVED", "STAFF_PROMOTION_APPROVED", "SHELTER_VERIFICATION_APPROVED", "FOSTER_TERMINATED"]);
+    expect([...ANGEL_EVENT_TYPES]).toEqual([
+      "ADOPTION_APPROVED",
+      "FOSTER_APPROVED",
+      "STAFF_PROMOTION_APPROVED",
+      "SHELTER_VERIFICATION_APPROVED",
+      "FOSTER_TERMINATED",
+    ]);
     expect(byName("angel").find.pageLimit).toBe(200);
     expect(byName("angel-log").find.pageLimit).toBe(200);
     expect(byName("message").find.pageLimit).toBeUndefined();
@@ -86,7 +146,9 @@ describe("the pipeline table", () => {
     const message = byName("message") as EventPipeline;
     expect(JSON.stringify(message.toValue(outboxRow("e1", "MESSAGE", messagePayload()), now))).toContain('"sentAt":"2024-05-06T07:08:09Z"');
     const space = byName("space") as EventPipeline;
-    expect(JSON.stringify(space.toValue(outboxRow("e2", "SPACE_EVENT", spacePayload({ pageId: "9007199254740993" })), now))).toContain('"pageId":9007199254740993');
+    expect(JSON.stringify(space.toValue(outboxRow("e2", "SPACE_EVENT", spacePayload({ pageId: "9007199254740993" })), now))).toContain(
+      '"pageId":9007199254740993',
+    );
     const angel = byName("angel") as EventPipeline;
     expect(angel.toValue(outboxRow("e3", "FOSTER_APPROVED", approval()), now).eventType).toBe("FOSTER_APPROVED");
     const log = byName("log") as LogPipeline;
