@@ -7,6 +7,7 @@ import { readEnvironment } from "./config/environment.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { checkConfig, healthcheck } from "./edge/cli/commands.ts";
 import { helpText } from "./edge/cli/help.ts";
+import { migrateCommand } from "./edge/cli/migrate.ts";
 import { COMMIT, VERSION } from "./edge/cli/version.ts";
 import { createDlqService } from "./edge/dlq-service.ts";
 import { createHealthCheck, type Probe } from "./edge/http/health.ts";
@@ -26,6 +27,7 @@ import { PIPELINES } from "./hobom/pipelines.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutages } from "./observability/outages.ts";
+import { createOutboxMetrics } from "./observability/outbox-metrics.ts";
 import { buildDeclaredPipelines } from "./pipelines/build.ts";
 import { type Declaration, loadPipelinesFile } from "./pipelines/file.ts";
 import { kafkaSecurity } from "./sinks/kafka/security.ts";
@@ -102,6 +104,7 @@ function build(config: Config, declarations: readonly Declaration[], log: Logger
     : undefined;
   const declared = buildDeclaredPipelines(declarations, {
     "grpc-outbox": { config, services, decoders, log },
+    "sql-outbox": { config, report: createOutboxMetrics(metrics.registry), log },
     kafka: { sink: kafkaSink },
   });
   const pipelines = [...hobomPipelines({ config, channels, kafka: kafkaSink, studyMaterial, log }), ...declared.pipelines];
@@ -231,11 +234,12 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(helpText(VERSION));
     return 0;
   }
-  if (command !== undefined && !["check-config", "healthcheck", "run"].includes(command)) {
+  if (command !== undefined && !["check-config", "healthcheck", "migrate", "run"].includes(command)) {
     process.stderr.write(`hobom-event-processor: unknown command "${command}"; see --help\n`);
     return EXIT_CONFIG;
   }
   const { env, problems: envProblems } = readEnvironment();
+  if (command === "migrate") return migrateCommand(env, args.slice(1), RESERVED);
   const result = loadConfig({ env });
   const file =
     result.ok && result.config.pipelinesFile !== undefined ? loadPipelinesFile(result.config.pipelinesFile, env, RESERVED) : { declarations: [], problems: [] };

@@ -11,6 +11,7 @@ export function helpText(version: string): string {
     "Usage:",
     "  hobom-event-processor                run the service (configuration from the environment and ./.env)",
     "  hobom-event-processor check-config   validate the configuration and try every dependency; exit 0 or 1",
+    "  hobom-event-processor migrate [--print]  create or upgrade the outbox tables HOBOM_PIPELINES_FILE declares (--print: show the SQL only)",
     "  hobom-event-processor healthcheck    ask the running service on HOBOM_HTTP_ADDR for /health/ready; exit 0 or 1",
     "  hobom-event-processor --version      print the version and commit",
     "  hobom-event-processor --help         print this text",
