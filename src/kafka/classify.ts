@@ -45,6 +45,14 @@ export function classifyMetadataError(topic: string, error: unknown): KafkaTopic
   return classifyKafkaError(topic, error);
 }
 
+/** Connection failures that happen before a request leaves: the broker cannot have written it. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** Whether the failed request never reached a broker (its connection could not be opened). */
+export function neverSent(error: unknown): boolean {
+  return causes(error).some((link) => NOT_CONNECTED.has(String((link as { code?: unknown }).code)));
+}
+
 /** One line for logs and DLQ metadata: the protocol error type, the innermost message, and a hint. */
 export function describeKafkaError(error: unknown): string {
   const type = protocolErrorType(error);

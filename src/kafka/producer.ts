@@ -23,7 +23,7 @@ import { DependencyError, KafkaSendError, KafkaTopicError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { EventSink, KafkaRecord, SendOutcome } from "../relay/ports.ts";
 import { createSerial, type Serial } from "../relay/serial.ts";
-import { classifyKafkaError, classifyMetadataError } from "./classify.ts";
+import { classifyKafkaError, classifyMetadataError, neverSent } from "./classify.ts";
 import { createPartitionGates, type GateChange } from "./partition-gates.ts";
 import { explicitPartitioner, partitionOf } from "./partitioner.ts";
 import type { KafkaSecurity } from "./security.ts";
@@ -144,7 +144,9 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       const classified = classifyKafkaError(topic, error);
       if (classified.retriable) {
         gates.failed(topic, partition, classified);
-        if (idempotent) retire(handle);
+        // A request that never left (the connection was refused) cannot have been written: its
+        // sequence numbers are free to use again, and the producer stays.
+        if (idempotent && !neverSent(error)) retire(handle);
       }
       return { ok: false, error: classified };
     } finally {
@@ -158,7 +160,17 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     async send(topic, records) {
       if (records.length === 0) return [];
       const handle = current;
-      const count = await partitions(handle, topic);
+      let count: number;
+      try {
+        count = await partitions(handle, topic);
+      } catch (error) {
+        if (error instanceof KafkaTopicError || !(error instanceof KafkaSendError) || !error.retriable) throw error;
+        // The producer could not start or learn the topic (a broker it picked is down): unless no
+        // broker answers at all, the records wait, and the next send tries a new producer.
+        await diagnose(error);
+        if (idempotent) retire(handle);
+        return records.map(() => ({ ok: false, error }));
+      }
       const byPartition = new Map<number, number[]>();
       records.forEach((record, index) => {
         const partition = partitionOf(record.key, count);
@@ -178,7 +190,7 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       // A send that reached no one says nothing yet about whom: the cluster as a whole (the
       // breaker's business, thrown) or only the leaders of these partitions (their gates').
       if (tried && outcomes.every((outcome) => !outcome.ok && outcome.error.retriable)) {
-        await diagnose(topic);
+        await diagnose((outcomes[0] as { error: unknown }).error);
       }
       return outcomes;
     },
@@ -202,16 +214,23 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     },
   };
 
-  /** Throws (for the breaker) when no broker answers a metadata request for `topic`; returns when one does. */
-  async function diagnose(topic: string): Promise<void> {
+  /**
+   * Throws `cause` (for the breaker) when no broker answers a metadata request on a client of its
+   * own in time; returns when one does.
+   */
+  async function diagnose(cause: unknown): Promise<void> {
+    const admin = kafka.admin();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KafkaSendError(topic, `no broker answered a metadata request within ${DIAGNOSE_TIMEOUT_MS} ms`, { retriable: true })), DIAGNOSE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error("no answer")), DIAGNOSE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([partitions(current, topic, true), timeout]);
+      await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+    } catch {
+      throw cause;
     } finally {
       clearTimeout(timer);
+      admin.disconnect().catch(() => {});
     }
   }
 }
