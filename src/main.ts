@@ -3,12 +3,8 @@
  * AbortController. Nothing else in src/ reads the environment, opens a client or starts a timer.
  */
 import type { Config } from "./config/config.ts";
-import { readEnvironment } from "./config/environment.ts";
-import { loadConfig } from "./config/load-config.ts";
-import { checkConfig, healthcheck } from "./edge/cli/commands.ts";
-import { helpText } from "./edge/cli/help.ts";
-import { migrateCommand } from "./edge/cli/migrate.ts";
-import { COMMIT, VERSION } from "./edge/cli/version.ts";
+import { dispatch } from "./edge/cli/dispatch.ts";
+import { VERSION } from "./edge/cli/version.ts";
 import { createDlqService } from "./edge/dlq-service.ts";
 import { createHealthCheck, type Probe } from "./edge/http/health.ts";
 import { createPipelineHealth } from "./edge/http/pipeline-health.ts";
@@ -29,7 +25,7 @@ import { createMetrics } from "./observability/metrics.ts";
 import { createOutages } from "./observability/outages.ts";
 import { createOutboxMetrics } from "./observability/outbox-metrics.ts";
 import { buildDeclaredPipelines } from "./pipelines/build.ts";
-import { type Declaration, loadPipelinesFile } from "./pipelines/file.ts";
+import type { Declaration } from "./pipelines/file.ts";
 import { kafkaSecurity } from "./sinks/kafka/security.ts";
 import { createKafkaSink } from "./sinks/kafka/sink.ts";
 import { createStudyMaterialService } from "./sinks/study-material/client.ts";
@@ -42,8 +38,6 @@ import { keyScheme } from "./state/keys.ts";
 import { createLeaseStore } from "./state/lease-store.ts";
 import { connectRedis } from "./state/redis.ts";
 
-/** Exit code of a start refused for bad configuration. */
-const EXIT_CONFIG = 2;
 /** The built-in pipelines' names and DLQ prefixes, which a pipelines file may not take. */
 const RESERVED = { names: PIPELINES.map((row) => row.name), dlqPrefixes: PIPELINES.map((row) => row.dlqPrefix) };
 /** How long a health probe may take. */
@@ -224,40 +218,14 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
   return finished ? 0 : 1;
 }
 
-async function main(args: string[]): Promise<number> {
-  const command = args[0];
-  if (command === "--version" || command === "-v") {
-    process.stdout.write(`hobom-event-processor ${VERSION} (${COMMIT})\n`);
-    return 0;
-  }
-  if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(helpText(VERSION));
-    return 0;
-  }
-  if (command !== undefined && !["check-config", "healthcheck", "migrate", "run"].includes(command)) {
-    process.stderr.write(`hobom-event-processor: unknown command "${command}"; see --help\n`);
-    return EXIT_CONFIG;
-  }
-  const { env, problems: envProblems } = readEnvironment();
-  if (command === "migrate") return migrateCommand(env, args.slice(1), RESERVED);
-  const result = loadConfig({ env });
-  const file =
-    result.ok && result.config.pipelinesFile !== undefined ? loadPipelinesFile(result.config.pipelinesFile, env, RESERVED) : { declarations: [], problems: [] };
-  const problems = [...envProblems, ...(result.ok ? [] : result.problems), ...file.problems];
-  if (!result.ok || problems.length > 0) {
-    process.stderr.write(`hobom-event-processor: the configuration has ${problems.length} problem(s):\n`);
-    for (const problem of problems) process.stderr.write(`  - ${problem}\n`);
-    return command === "check-config" ? 1 : EXIT_CONFIG;
-  }
-  if (command === "check-config") {
-    process.stdout.write(
-      `ok   configuration${file.declarations.length > 0 ? ` (${file.declarations.length} pipeline(s) from ${result.config.pipelinesFile})` : ""}\n`,
-    );
-    const { probes, close } = build(result.config, file.declarations, createLogger({ level: "error", write: () => {} }));
-    return checkConfig(probes, close);
-  }
-  if (command === "healthcheck") return healthcheck(result.config.http, PROBE_TIMEOUT_MS + 1000);
-  return run(result.config, file.declarations, createLogger({ level: result.config.logLevel }));
-}
-
-process.exit(await main(process.argv.slice(2)));
+process.exit(
+  await dispatch(process.argv.slice(2), {
+    reserved: RESERVED,
+    run: (config, declarations) => run(config, declarations, createLogger({ level: config.logLevel })),
+    probes: (config, declarations) => {
+      const { probes, close } = build(config, declarations, createLogger({ level: "error", write: () => {} }));
+      return { probes, close };
+    },
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+  }),
+);

@@ -7,12 +7,10 @@ import { describeError } from "../../engine/errors.ts";
 import { type Declaration, loadPipelinesFile } from "../../pipelines/file.ts";
 import type { Migration, SourceKind } from "../../pipelines/kind.ts";
 import { SOURCE_KINDS } from "../../pipelines/kinds.ts";
+import { EXIT_CONFIG } from "./exit-codes.ts";
 
 /** The names a pipelines file may not take (the built-in pipelines' names and DLQ prefixes). */
 type Reserved = Parameters<typeof loadPipelinesFile>[2];
-
-/** Exit code of a configuration the operator must fix. */
-const EXIT_CONFIG = 2;
 
 /** `migrate` needs the pipelines file alone, not the service's whole configuration: it runs before the service is configured. */
 export async function migrateCommand(env: Readonly<Record<string, string | undefined>>, args: readonly string[], reserved: Reserved): Promise<number> {
