@@ -4,7 +4,7 @@
  */
 import type { Config } from "./config/config.ts";
 import { dispatch } from "./edge/cli/dispatch.ts";
-import { VERSION } from "./edge/cli/version.ts";
+import { COMMIT, VERSION } from "./edge/cli/version.ts";
 import { createDlqService } from "./edge/dlq-service.ts";
 import { createHealthCheck, type Probe } from "./edge/http/health.ts";
 import { createPipelineHealth } from "./edge/http/pipeline-health.ts";
@@ -20,6 +20,8 @@ import { loadHoBomServices } from "./grpc/protos.ts";
 import { hobomPipelines } from "./hobom/build.ts";
 import { hobomTargets } from "./hobom/connections.ts";
 import { PIPELINES } from "./hobom/pipelines.ts";
+import { watchDependencies } from "./observability/dependency-watch.ts";
+import { createHealthMetrics } from "./observability/health-metrics.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutages } from "./observability/outages.ts";
@@ -120,7 +122,8 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
   const leases = createLeaseStore({ redis, keys });
   const entries = createDlqEntries({ redis, keys });
   const pipelineHealth = createPipelineHealth();
-  const outages = createOutages({ log, count: (dependency) => metrics.dependencyError(dependency) });
+  const healthMetrics = createHealthMetrics({ registry: metrics.registry, version: VERSION, commit: COMMIT, dependencies: Object.keys(probes) });
+  const outages = createOutages({ log, count: (dependency) => metrics.dependencyError(dependency), onChange: healthMetrics.dependencyUp });
   const owned = new Set<string>();
 
   const dlq = createDlqService({
@@ -146,7 +149,7 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     dlq,
     catalog,
     namespace: keys.namespace,
-    health: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components }),
+    health: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components, outages: outages.current }),
     ownership: () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const)),
     beforeScrape: () => {
       const unavailable = kafka.unavailablePartitions();
@@ -196,6 +199,7 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
   );
 
   const upkeep = background(controller.signal);
+  const watching = watchDependencies({ probes, outages, everyMs: config.relay.healthProbeIntervalMs, timeoutMs: PROBE_TIMEOUT_MS, signal: controller.signal });
 
   await new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
   // HOBOM_SHUTDOWN_TIMEOUT_MS bounds the whole stop, the closes included: a producer whose brokers
@@ -206,7 +210,7 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     process.exit(1);
   }, timeoutMs);
   const closeReserveMs = Math.min(CLOSE_RESERVE_MS, Math.floor(timeoutMs / 4));
-  const finished = await Promise.race([Promise.all([running, upkeep]).then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
+  const finished = await Promise.race([Promise.all([running, upkeep, watching]).then(() => true), sleep(timeoutMs - closeReserveMs).then(() => false)]);
   if (!finished) {
     log.error("cycles still running at the shutdown timeout; stopping anyway (a batch sent but not yet recorded may be sent again after the restart)", {
       timeoutMs,

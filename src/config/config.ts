@@ -71,6 +71,7 @@ export interface Config {
     readonly gcEveryRows: number;
     readonly shutdownTimeoutMs: number;
     readonly leaseTtlMs: number;
+    readonly healthProbeIntervalMs: number;
     readonly instanceId: string;
     readonly lawAttempts: number;
     readonly lawBackoffMs: readonly number[];

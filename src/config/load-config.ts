@@ -161,6 +161,7 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       gcEveryRows: read(v.gcEveryRows),
       shutdownTimeoutMs: read(v.shutdownTimeoutMs),
       leaseTtlMs: read(v.leaseTtlMs),
+      healthProbeIntervalMs: read(v.healthProbeIntervalMs),
       instanceId: read(v.instanceId) ?? defaultInstanceId(),
       lawAttempts: read(v.lawAttempts),
       lawBackoffMs: read(v.lawBackoffMs),

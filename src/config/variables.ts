@@ -50,6 +50,13 @@ const CORE_VARIABLES = {
     fallback: "15000",
     parse: integer(1000, 600_000),
   }),
+  healthProbeIntervalMs: variable({
+    name: "HOBOM_HEALTH_PROBE_INTERVAL_MS",
+    doc: "How often every dependency is probed in the background, in ms: an outage is logged when it starts and ends, and shows in hobom_dependency_up and /health, even where no pipeline calls the dependency.",
+    example: "10000",
+    fallback: "10000",
+    parse: integer(500, 600_000),
+  }),
   instanceId: variable({
     name: "HOBOM_INSTANCE_ID",
     doc: "This instance's name in leases, logs and /health (default: hostname-pid).",

@@ -6,6 +6,7 @@
  */
 import { RedisClient } from "bun";
 import { RedisError } from "./errors.ts";
+import { whyUnreachable } from "./redis-diagnose.ts";
 
 export interface Redis {
   /** Sends one command; rejects with a RedisError. */
@@ -33,6 +34,9 @@ export interface RedisOptions {
  * refuses who we are), not that the command was wrong: the first word of the reply.
  */
 const NOT_SERVING = new Set(["LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOAUTH", "WRONGPASS", "NOPERM"]);
+
+/** How long a failed command's diagnosis may take on top of its deadline. */
+const DIAGNOSE_TIMEOUT_MS = 1000;
 
 export function connectRedis(options: RedisOptions): Redis {
   const url = new URL(options.url);
@@ -64,13 +68,26 @@ export function connectRedis(options: RedisOptions): Redis {
 
   const send = async (command: string, args: readonly string[]) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let expired = false;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${options.commandTimeoutMs} ms (HOBOM_REDIS_TIMEOUT_MS)`)), options.commandTimeoutMs);
+      timer = setTimeout(() => {
+        expired = true;
+        reject(new Error(`no answer within ${options.commandTimeoutMs} ms (HOBOM_REDIS_TIMEOUT_MS)`));
+      }, options.commandTimeoutMs);
     });
+    // A command whose caller gave up waiting for the connection must not run once it is back: a
+    // lease taken by a SET nobody waits for any more would block its pipeline until it expired.
+    const sendOnceConnected = () => {
+      if (expired) throw new Error("the deadline passed before the connection was made; not sent");
+      return client.send(command, [...args]);
+    };
     try {
-      return await Promise.race([ensureConnected().then(() => client.send(command, [...args])), deadline]);
+      return await Promise.race([ensureConnected().then(sendOnceConnected), deadline]);
     } catch (error) {
-      throw new RedisError(`${command} failed: ${(error as Error).message}`, error, refusedByRedis(error));
+      const refused = refusedByRedis(error);
+      const reason =
+        !refused && !client.connected ? `${(error as Error).message}: ${await whyUnreachable(url, DIAGNOSE_TIMEOUT_MS)}` : (error as Error).message;
+      throw new RedisError(`${command} failed: ${reason}`, error, refused);
     } finally {
       clearTimeout(timer);
     }

@@ -6,6 +6,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { RedisError } from "../../../src/state/errors.ts";
 import { connectRedis } from "../../../src/state/redis.ts";
+import { freePorts } from "../../infra/processes.ts";
+import { LocalRedisServer } from "../../infra/redis-server.ts";
 import { testbedEnv } from "../../support/testbed-env.ts";
 
 /** A server that accepts connections and never answers: a Redis that hangs (SIGSTOP, a half-open connection). */
@@ -36,7 +38,28 @@ describe("connectRedis", () => {
     redis.close();
     expect(error).toBeInstanceOf(RedisError);
     expect((error as RedisError).refused).toBe(false);
+    // The operating system's reason, which Bun's client does not pass on.
+    expect((error as Error).message).toContain(`ECONNREFUSED connecting to 127.0.0.1:${port}`);
     expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  test("never sends a command whose deadline passed while it waited for the connection, once Redis is back", async () => {
+    const [port] = freePorts(1) as [number];
+    const redis = connectRedis({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300 });
+    const key = `client-test:${crypto.randomUUID()}`;
+    expect(await redis.send("SET", [key, "ghost", "NX"]).catch((caught) => caught)).toBeInstanceOf(RedisError);
+    const server = new LocalRedisServer(port, "private", false, {});
+    await server.start();
+    try {
+      let answer: unknown;
+      for (let attempt = 0; attempt < 50 && answer === undefined; attempt++) answer = await redis.send("SET", [key, "mine", "NX"]).catch(() => undefined);
+      // Had the first SET gone out after the reconnect, this one would find the key taken (null).
+      expect(answer).toBe("OK");
+      expect(await redis.send("GET", [key])).toBe("mine");
+    } finally {
+      redis.close();
+      await server.kill();
+    }
   });
 
   test("tells a command Redis refused (a bad cursor) from an outage: refused, not retriable", async () => {

@@ -57,6 +57,7 @@ describe("loadConfig", () => {
         gcEveryRows: 1000,
         shutdownTimeoutMs: 10_000,
         leaseTtlMs: 15_000,
+        healthProbeIntervalMs: 10_000,
         instanceId: `${hostname()}-${process.pid}`,
         lawAttempts: 3,
         lawBackoffMs: [500, 1_000],

@@ -5,9 +5,15 @@ import { createOutages } from "../../../src/observability/outages.ts";
 function setup() {
   const lines: Record<string, unknown>[] = [];
   const counted: string[] = [];
+  const changes: [string, boolean][] = [];
   const log = createLogger({ level: "debug", write: (line) => void lines.push(JSON.parse(line)) });
-  const outages = createOutages<"redis" | "kafka">({ log, count: (dependency) => void counted.push(dependency), now: () => new Date("2026-12-01T00:00:00Z") });
-  return { outages, lines, counted };
+  const outages = createOutages<"redis" | "kafka">({
+    log,
+    count: (dependency) => void counted.push(dependency),
+    onChange: (dependency, up) => void changes.push([dependency, up]),
+    now: () => new Date("2026-12-01T00:00:00Z"),
+  });
+  return { outages, lines, counted, changes };
 }
 
 describe("createOutages", () => {
@@ -34,5 +40,18 @@ describe("createOutages", () => {
     expect(outages.current()).toEqual({ kafka: { since: "2026-12-01T00:00:00.000Z", error: "latest", failures: 2 } });
     outages.succeeded("kafka");
     expect(outages.current()).toEqual({});
+  });
+
+  test("tells the up gauge once when a dependency goes down and once when it comes back; a probe's failure is not counted as an error", () => {
+    const { outages, counted, changes } = setup();
+    outages.failed("redis", new Error("ECONNREFUSED"), { counted: false });
+    outages.failed("redis", new Error("ECONNREFUSED"));
+    outages.succeeded("redis");
+    outages.succeeded("redis");
+    expect(changes).toEqual([
+      ["redis", false],
+      ["redis", true],
+    ]);
+    expect(counted).toEqual(["redis"]);
   });
 });
