@@ -4,7 +4,7 @@
  * repetitions, `--only a,b` runs some sections, `--no-profile` / `--no-poll500` skip the extras.
  */
 
-export const SECTIONS = ["idle", "limits", "backlog", "logs", "all", "steady", "poll500", "profile"] as const;
+export const SECTIONS = ["idle", "limits", "backlog", "logs", "all", "steady", "poll500", "outbox", "profile"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -29,6 +29,10 @@ export interface BenchOptions {
   readonly goWaitRows: number;
   readonly rawKafkaRows: number;
   readonly rawMarkRows: number;
+  /** The SQL outbox section: a PostgreSQL backlog of this many rows, steady single-row commits at these rates for this long. */
+  readonly outboxRows: number;
+  readonly outboxRates: readonly number[];
+  readonly outboxSeconds: number;
 }
 
 const FULL = {
@@ -48,6 +52,9 @@ const FULL = {
   goWaitRows: 10,
   rawKafkaRows: 100_000,
   rawMarkRows: 30_000,
+  outboxRows: 100_000,
+  outboxRates: [500, 2_000],
+  outboxSeconds: 30,
 };
 
 const QUICK: typeof FULL = {
@@ -67,6 +74,9 @@ const QUICK: typeof FULL = {
   goWaitRows: 3,
   rawKafkaRows: 10_000,
   rawMarkRows: 5_000,
+  outboxRows: 10_000,
+  outboxRates: [500, 2_000],
+  outboxSeconds: 8,
 };
 
 export function parseOptions(args: readonly string[]): BenchOptions {

@@ -13,6 +13,7 @@ import { topFrames } from "./cpu-profile.ts";
 import { num } from "./format.ts";
 import { describeMachine, locateKafka, waitForQuietMachine } from "./machine.ts";
 import { parseOptions } from "./options.ts";
+import { type OutboxResults, outboxSection } from "./outbox-report.ts";
 import { progress, repeat, repeatSideBySide } from "./repeat.ts";
 import {
   allSection,
@@ -30,8 +31,10 @@ import { benchTestbed } from "./testbed.ts";
 import { allPipelines } from "./workloads/all-pipelines.ts";
 import { backlogDrain } from "./workloads/backlog-drain.ts";
 import { idle } from "./workloads/idle.ts";
+import type { LimitResult } from "./workloads/limits.ts";
 import { goLikeBaseline, rawKafka, rawMarks } from "./workloads/limits.ts";
 import { logBatching } from "./workloads/log-batching.ts";
+import { type OutboxDrainResult, type OutboxSteadyResult, outboxDrain, outboxSteady, rawOutboxKafka } from "./workloads/outbox.ts";
 import { type SteadyResult, steadyStream } from "./workloads/steady-stream.ts";
 
 const args = process.argv.slice(2);
@@ -152,6 +155,38 @@ if (has("poll500")) {
   results.poll500 = await steadyStream(testbed, { rate: options.poll500Rate, seconds: options.poll500Seconds, pollIntervalMs: 500 });
 }
 
+let outbox: OutboxResults | undefined;
+if (has("outbox")) {
+  const rows = options.outboxRows;
+  // Side by side, one of each per repetition: the drain and its limit see the same machine.
+  const side = await repeatSideBySide<"drain" | "raw", OutboxDrainResult | LimitResult>({
+    reps,
+    warmup: () => outboxDrain(testbed, { rows: Math.min(10_000, rows) }),
+    variants: {
+      drain: { label: `SQL outbox drain, ${num(rows)} rows`, run: () => outboxDrain(testbed, { rows }) },
+      raw: { label: `raw kafkajs, the same ${num(rows)} records`, run: () => rawOutboxKafka(testbed, { rows }) },
+    },
+    describe: (run) => `${num(run.seconds)} s, ${num(run.eventsPerSecond, 4)} events/s`,
+  });
+  const steady = new Map<number, OutboxSteadyResult[]>();
+  for (const rate of options.outboxRates) {
+    steady.set(
+      rate,
+      await repeat({
+        label: `SQL outbox steady commits, ${num(rate)} rows/s for ${options.outboxSeconds} s`,
+        reps,
+        run: () => outboxSteady(testbed, { rate, seconds: options.outboxSeconds }),
+        describe: (run) => `p99 ${num(run.commitToReceiveP99)} ms, ${run.notReceived} not received`,
+      }),
+    );
+  }
+  outbox = {
+    drain: side.drain.filter((run): run is OutboxDrainResult => "kafkaRecords" in run),
+    raw: side.raw.filter((run): run is LimitResult => "delivered" in run),
+    steady,
+  };
+}
+
 if (has("profile")) {
   const dir = join("/tmp", `hobom-bench-profile-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -182,6 +217,7 @@ if (results.steady || results.poll500) out.push(steadySection(results.steady ?? 
 if (results.logs) out.push(logsSection(results.logs));
 if (results.all) out.push(allSection(results.all, options.rowsPerPipeline));
 if (results.idle) out.push(idleSection(results.idle));
+if (outbox) out.push(outboxSection(outbox));
 if (results.baseline || results.rawKafka || results.rawMarks) out.push(comparisonSection(results));
 out.push(targetsSection(targetVerdicts(results, options)));
 if (results.profile) out.push(profileSection(results.profile));

@@ -81,6 +81,12 @@ export interface Source {
    */
   readonly takesWhileSettling?: boolean;
   /**
+   * True when a batch holds at most a bounded number of events (a claim of N rows): memory stays
+   * bounded by itself, and the engine paces no full collections for it (HOBOM_GC_EVERY_ROWS is
+   * for sources whose one take returns every pending event, however many).
+   */
+  readonly boundedBatches?: boolean;
+  /**
    * Resolves when the next batch should be taken: a poll's interval since the previous take has
    * passed (at once when the source said it has more), a notification came, a queue holds
    * messages. Resolves at once when `signal` aborts.

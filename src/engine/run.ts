@@ -88,7 +88,7 @@ function runPipeline(deps: RunDependencies, pipeline: Pipeline, log: Logger, sig
     now: () => new Date(),
     exclusive,
     maxAttempts: pipeline.maxAttempts,
-    onSettled: (events: number) => deps.gc.handled(events),
+    onSettled: pipeline.source.boundedBatches ? undefined : (events: number) => deps.gc.handled(events),
   };
   log.info("pipeline started", pipeline.description);
   return runLoop({

@@ -58,17 +58,18 @@ const row = (input: OutboxRowInput, index: number) => ({
   headers: input.headers ?? null,
 });
 
-export async function postgresOutbox(prefix = "outbox"): Promise<TestOutbox> {
+/** A table in a schema of its own on `url` (default: the machine's server). */
+export async function postgresOutbox(prefix = "outbox", url = POSTGRES_URL): Promise<TestOutbox> {
   const schema = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.replace(/[^a-z0-9_]/g, "_");
   const table = `${schema}.outbox`;
-  const sql = new SQL(POSTGRES_URL, { max: 2 });
+  const sql = new SQL(url, { max: 2 });
   await sql.unsafe(`CREATE SCHEMA ${schema}`);
-  await migratePostgres(POSTGRES_URL, tableNames(table));
+  await migratePostgres(url, tableNames(table));
   return {
     dialect: "postgres",
     table,
-    location: POSTGRES_URL,
-    store: () => createPostgresStore({ url: POSTGRES_URL, names: tableNames(table) }),
+    location: url,
+    store: () => createPostgresStore({ url, names: tableNames(table) }),
     async insert(rows) {
       const values = rows.map(row);
       if (values.length === 0) return [];

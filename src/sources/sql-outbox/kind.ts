@@ -8,7 +8,7 @@
  *   dialect: postgres                 # or sqlite, with path: /var/lib/app/app.db
  *   url: ${ORDERS_DATABASE_URL}       # postgres://user:password@host:5432/db
  *   table: outbox                     # default; schema.table works too
- *   batchSize: 1000                   # rows per claim
+ *   batchSize: 5000                   # rows per claim (the next claim runs while a full batch is delivered)
  *   claimLeaseMs: 30000               # a dead instance's claimed rows are claimed again after this
  *   pollIntervalMs: 1000              # the safety net beside the commit notifications
  *   maxAttempts: 10                   # deliveries failing for the row's own reason, then the DLQ
@@ -61,7 +61,7 @@ export const sqlOutboxKind: SourceKind<SqlOutboxOptions, SqlOutboxDependencies> 
     if (dialect === "sqlite" && url !== undefined) fields.problem("url", "is for dialect postgres; sqlite takes path");
     const table =
       fields.string("table", { pattern: TABLE_NAME, accepted: "a table name (lower-case letters, digits and _), optionally schema.table" }) ?? "outbox";
-    const batchSize = fields.integer("batchSize", 1, 50_000) ?? 1000;
+    const batchSize = fields.integer("batchSize", 1, 50_000) ?? 5000;
     const claimLeaseMs = fields.integer("claimLeaseMs", 1000, 3_600_000) ?? 30_000;
     const pollIntervalMs = fields.integer("pollIntervalMs", 10, 3_600_000) ?? 1000;
     const maxAttempts = fields.integer("maxAttempts", 1, 1000) ?? 10;

@@ -42,7 +42,7 @@ export function createPostgresStore(params: { url: string; names: TableNames; ma
       SELECT 1 FROM ${table} e
       WHERE e.aggregatetype = o.aggregatetype AND e.aggregateid = o.aggregateid
         AND e.relay_state = 'pending' AND e.relay_seq < o.relay_seq
-        AND (e.relay_available_at > now() OR e.relay_claimed_until >= now()))
+        AND (e.relay_available_at > now() OR (e.relay_claimed_until >= now() AND e.relay_claimed_by IS DISTINCT FROM $2)))
   ORDER BY o.relay_seq
   LIMIT $1
   FOR UPDATE SKIP LOCKED

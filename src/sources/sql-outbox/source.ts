@@ -3,6 +3,14 @@
  * that died are claimed again once it lapses), settled one statement per batch, woken as soon as
  * rows are committed (the poll stays as the safety net and after a lost connection). Every
  * instance runs it: the claims divide the rows and keep each aggregate's rows in order.
+ *
+ * Order within one instance: a claim may take later rows of an aggregate whose earlier row is in
+ * this instance's own claim (so that batches follow each other without waiting for the previous
+ * one's marks). That is safe because the engine delivers one batch after the other, and because
+ * this source hands over no row whose aggregate still has an earlier row of this instance's that
+ * was not settled delivered or given up (retried or released with its write still going, or left
+ * unsettled by a failed cycle until its claim lapses): such rows are released at once and come
+ * again after the earlier one.
  */
 import { backoffDelay } from "../../engine/backoff.ts";
 import type { Poller } from "../../engine/polling.ts";
@@ -29,6 +37,12 @@ export interface SqlOutboxSourceOptions {
 export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
   const { store, owner, log, now = Date.now, random = Math.random } = options;
   let unwatch: Promise<() => Promise<void>> | undefined;
+  // Events handed over and not yet settled delivered or given up, by id: their ordering key, and
+  // when their claim lapses (then anyone may claim them again, and they stop holding their key).
+  const open = new Map<string, { key: string; until: number }>();
+  const close = (ids: readonly string[]) => {
+    for (const id of ids) open.delete(id);
+  };
 
   // Watching starts with the first wait, and again after it failed (the database was away).
   const watch = () => {
@@ -59,40 +73,105 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
       availableAt: now() + backoffDelay(options.retryBackoffMs, (event.attempts ?? 0) + 1, random()),
     }));
     const released = (settlement.released ?? []).map((event) => event.id);
+    // Delivered or given up: nothing later of their aggregates waits for them any more (a failed
+    // mark leaves a row claimed, and a later claim finds it delivered in the ledger).
+    close(delivered);
+    close(rejected.map((row) => row.id));
+    // Retried or released: they hold their aggregates until the database says so itself.
+    const reopen = (ids: readonly string[], change: () => Promise<void>) =>
+      apply(ids, async () => {
+        await change();
+        close(ids);
+      });
+    const retriedIds = retried.map((row) => row.id);
     await Promise.all([
       apply(delivered, () => store.delivered(delivered, owner)),
       apply(
         rejected.map((row) => row.id),
         () => store.rejected(rejected, owner),
       ),
-      apply(
-        retried.map((row) => row.id),
-        () => store.retried(retried, owner),
-      ),
-      apply(released, () => store.released(released, owner)),
+      reopen(retriedIds, () => store.retried(retried, owner)),
+      reopen(released, () => store.released(released, owner)),
     ]);
     return { failed };
+  };
+
+  /** The aggregates of which this instance has an earlier event out, not settled either way. */
+  function heldKeys(claimed: readonly ClaimedRow[]): Set<string> {
+    // A row claimed again had its earlier claim lapse: it holds nothing any more.
+    close(claimed.map((row) => row.id));
+    const at = now();
+    const keys = new Set<string>();
+    for (const [id, event] of open) {
+      if (event.until <= at) open.delete(id);
+      else keys.add(event.key);
+    }
+    return keys;
+  }
+
+  // A full batch says that more rows wait: the next claim starts at once and runs while this batch
+  // is delivered, so that the database's round trips overlap Kafka's. What it claims is checked
+  // against the open events when it is handed over, not when it was claimed.
+  let prefetched: { rows: Promise<ClaimedRow[]>; until: number } | undefined;
+  let closing = false;
+  const claim = () => {
+    const claimed = { rows: store.claim(options.batchSize, owner, options.leaseMs), until: now() + options.leaseMs };
+    // A failure is the next take's to report.
+    claimed.rows.catch(() => {});
+    return claimed;
   };
 
   return {
     sharing: "shared",
     takesWhileSettling: true,
+    boundedBatches: true,
     ready(signal) {
       watch();
       return options.poller.ready(signal);
     },
     async take() {
       const poll = options.poller.polling();
-      const rows = await store.claim(options.batchSize, owner, options.leaseMs);
-      poll.done(rows.length >= options.batchSize);
-      return batchOf(rows.map(rowEvent), settle);
+      const current = prefetched ?? claim();
+      prefetched = undefined;
+      const rows = await current.rows;
+      const more = rows.length >= options.batchSize;
+      poll.done(more);
+      if (more && !closing) prefetched = claim();
+      const held = heldKeys(rows);
+      const events: SourceEvent[] = [];
+      const wait: string[] = [];
+      const { until } = current;
+      for (const event of rows.map(rowEvent)) {
+        const key = event.orderingKey ?? event.id;
+        if (held.has(key)) {
+          wait.push(event.id);
+          continue;
+        }
+        open.set(event.id, { key, until });
+        events.push(event);
+      }
+      // Best effort: rows not released here come again when their claim lapses.
+      if (wait.length > 0)
+        await store.released(wait, owner).catch((error: unknown) => log.warn("could not release rows held back behind an earlier one", { error }));
+      return batchOf(events, settle);
     },
     async redelivered(ids) {
       return (await store.redelivered(ids)) > 0 ? "done" : "gone";
     },
     async close() {
+      closing = true;
       const stop = await unwatch;
       await stop?.();
+      // Rows claimed ahead and never handed over go back at once rather than when their claim lapses.
+      const ahead = await prefetched?.rows.catch(() => []);
+      prefetched = undefined;
+      if (ahead && ahead.length > 0)
+        await store
+          .released(
+            ahead.map((row) => row.id),
+            owner,
+          )
+          .catch(() => {});
       await store.close();
     },
   };

@@ -49,10 +49,10 @@ WHERE o.relay_state = 'pending' AND o.relay_available_at <= $now AND (o.relay_cl
     SELECT 1 FROM ${table} e
     WHERE e.aggregatetype = o.aggregatetype AND e.aggregateid = o.aggregateid
       AND e.relay_state = 'pending' AND e.rowid < o.rowid
-      AND (e.relay_available_at > $now OR e.relay_claimed_until >= $now))
+      AND (e.relay_available_at > $now OR (e.relay_claimed_until >= $now AND e.relay_claimed_by IS NOT $owner)))
 ORDER BY o.rowid LIMIT $limit`,
               )
-              .all({ now, limit }) as Record<string, unknown>[];
+              .all({ now, limit, owner }) as Record<string, unknown>[];
             if (rows.length > 0) {
               db.query(`UPDATE ${table} SET relay_claimed_by = $owner, relay_claimed_until = $until WHERE rowid IN (SELECT value FROM json_each($seqs))`).run({
                 owner,

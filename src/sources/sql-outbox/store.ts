@@ -35,8 +35,10 @@ export interface OutboxStore {
   /**
    * Claims up to `limit` due rows for `owner` for `leaseMs`, in the order they were written: for
    * each aggregate, its rows from its oldest pending one on, and none of an aggregate whose oldest
-   * pending row waits (for a retry, or in another owner's claim). Claims are serialised, so two
-   * owners never claim rows of one aggregate side by side.
+   * pending row waits (for a retry, or in another owner's claim). An earlier row in this owner's
+   * own claim does not hold the later ones back: the owner delivers its batches one after the
+   * other (see source.ts for what it does when an earlier one was not delivered). Claims are
+   * serialised, so two owners never claim rows of one aggregate side by side.
    */
   claim(limit: number, owner: string, leaseMs: number): Promise<ClaimedRow[]>;
   /** Rows delivered: processed. */

@@ -57,6 +57,14 @@ describe.each(OUTBOX_DIALECTS)("the %s outbox store", (_dialect, make) => {
     expect((await other.claim(10, "two", 30_000)).map((row) => row.id)).toEqual([x3]);
   });
 
+  test("lets an owner claim later rows of an aggregate whose earlier row is in its own claim (it delivers its batches in turn)", async () => {
+    await fresh();
+    const [x1, x2] = (await outbox.insert([{ aggregateid: "x" }, { aggregateid: "x" }])) as [string, string];
+    expect((await store.claim(1, "one", 30_000)).map((row) => row.id)).toEqual([x1]);
+    expect(await other.claim(10, "two", 30_000)).toEqual([]);
+    expect((await store.claim(10, "one", 30_000)).map((row) => row.id)).toEqual([x2]);
+  });
+
   test("holds an aggregate back while its earliest row waits for a retry; the others go on", async () => {
     await fresh();
     const [x1, x2, y1] = (await outbox.insert([{ aggregateid: "x" }, { aggregateid: "x" }, { aggregateid: "y" }])) as [string, string, string];
