@@ -23,6 +23,13 @@ interface Handle extends ProducerHandle {
   retired: boolean;
 }
 
+/** A topic's partitions as the producer's metadata has them. */
+export interface TopicLayout {
+  readonly count: number;
+  /** Partitions without a leader: sending to them can only fail, so they wait behind their gates. */
+  readonly leaderless: ReadonlySet<number>;
+}
+
 export function createProducers(kafka: Kafka, options: { idempotent: boolean }) {
   const make = (): Handle => {
     const handle: Handle = {
@@ -71,16 +78,17 @@ export function createProducers(kafka: Kafka, options: { idempotent: boolean }) 
       if (own.inFlight === 0) own.producer.disconnect().catch(() => {});
     },
     /**
-     * The topic's partition count in the producer's metadata (`refresh`: asked again); throws
+     * The topic's partitions in the producer's metadata (`refresh`: asked again): how many, and
+     * which have no leader right now (their broker is down and no replica took over); throws
      * KafkaTopicError when the topic cannot be written, a KafkaSendError (not retriable) when its
      * name cannot be a topic, and KafkaUnreachableError when no broker answers.
      */
-    async partitionCount(handle: ProducerHandle, topic: string, refresh = false): Promise<number> {
+    async partitions(handle: ProducerHandle, topic: string, refresh = false): Promise<TopicLayout> {
       try {
         await connect(handle);
         const metadata = await (handle as Handle).producer.partitionMetadata(topic, { refresh });
         if (metadata.length === 0) throw new KafkaTopicError(topic, "missing");
-        return metadata.length;
+        return { count: metadata.length, leaderless: new Set(metadata.filter((partition) => partition.leader < 0).map((partition) => partition.partitionId)) };
       } catch (error) {
         if (error instanceof KafkaTopicError) throw error;
         const classified = classifyMetadataError(topic, error);

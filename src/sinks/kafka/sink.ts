@@ -27,7 +27,7 @@ import { KafkaSendError, KafkaUnreachableError } from "./errors.ts";
 import { KAFKA_FRAMING, type KafkaMessage } from "./message.ts";
 import { createPartitionGates, type GateChange } from "./partition-gates.ts";
 import { partitionOf } from "./partitioner.ts";
-import { createProducers, type ProducerHandle } from "./producers.ts";
+import { createProducers, type ProducerHandle, type TopicLayout } from "./producers.ts";
 import type { KafkaSecurity } from "./security.ts";
 
 export interface KafkaSink extends Sink<KafkaMessage> {
@@ -116,9 +116,9 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     topic: string,
     messages: readonly KafkaMessage[],
   ): Promise<{ outcomes: DeliveryOutcome[]; tried: boolean }> => {
-    let count: number;
+    let layout: TopicLayout;
     try {
-      count = await producers.partitionCount(handle, topic);
+      layout = await producers.partitions(handle, topic);
     } catch (error) {
       if (!(error instanceof KafkaSendError)) throw error;
       // The name cannot be a topic: every record for it is refused, none is to blame more than another.
@@ -126,12 +126,26 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     }
     const byPartition = new Map<number, number[]>();
     messages.forEach((message, index) => {
-      const partition = partitionOf(message.key, count);
+      const partition = partitionOf(message.key, layout.count);
       const indices = byPartition.get(partition);
       if (indices) indices.push(index);
       else byPartition.set(partition, [index]);
     });
     const outcomes: DeliveryOutcome[] = new Array(messages.length);
+    // A partition the metadata says has no leader is asked about again once its gate lets it try;
+    // still without one, it waits at once: a send to it would only stall the others (kafkajs
+    // retries a broker it cannot find) and then fail.
+    const due = (partition: number) => layout.leaderless.has(partition) && gates.closedUntil(topic, partition) === 0;
+    if ([...byPartition.keys()].some(due)) layout = await producers.partitions(handle, topic, true).catch(() => layout);
+    for (const [partition, indices] of byPartition) {
+      if (!due(partition)) continue;
+      const error = new KafkaSendError(topic, `partition ${partition} of ${topic} has no leader (its broker is down and no in-sync replica took over)`, {
+        retriable: true,
+      });
+      gates.failed(topic, partition, error);
+      for (const index of indices) outcomes[index] = { ok: false, kind: "deferred", error };
+      byPartition.delete(partition);
+    }
     let tried = false;
     await Promise.all(
       [...byPartition].map(async ([partition, indices]) => {

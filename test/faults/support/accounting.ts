@@ -2,7 +2,8 @@
  * Where every row of a stream ended up: its status in the backend double, how many times it is in
  * Kafka (every topic read to its end), and whether the DLQ holds it. A row is accounted for when it
  * is SENT and in Kafka at least once, or FAILED with a DLQ entry; anything else (SENT but absent
- * from Kafka, FAILED without a DLQ entry, still PENDING) is lost.
+ * from Kafka, FAILED without a DLQ entry, still PENDING) is lost. Rows made to fail (no payload, or
+ * too large for their topic) must be dead-lettered; every other row must be delivered.
  */
 import { type ConsumedRecord, readTopic } from "../../support/kafka-topics.ts";
 import { inspectRedis } from "../../support/redis-inspect.ts";
@@ -22,6 +23,12 @@ export interface Accounting {
   readonly created: number;
   /** Rows created without a payload (they must end FAILED with a DLQ entry). */
   readonly bad: number;
+  /** Rows too large for their topic (they must end FAILED with a DLQ entry). */
+  readonly oversized: number;
+  /** Of those, the ones whose DLQ entry gives Kafka's refusal (MESSAGE_TOO_LARGE) as the reason. */
+  readonly oversizedRefusedByKafka: number;
+  /** The DLQ reason of one oversized row, for the output. */
+  readonly oversizedReasonSample?: string;
   /** Rows SENT and in Kafka at least once. */
   readonly delivered: number;
   /** Rows FAILED with a DLQ entry. */
@@ -40,17 +47,18 @@ export interface Accounting {
   readonly duplicatesByPipeline: Readonly<Partial<Record<StreamPipeline, number>>>;
   /**
    * How far apart the duplicated rows lie, in rows, in the order their first copies reached Kafka,
-   * in the one pipeline that has duplicates (the largest such span when several have): a batch sent
-   * twice spans at most one batch.
+   * in the one pipeline that has duplicates (the largest such span when several have), partition by
+   * partition: a batch sent twice spans at most one batch in each partition it went to (its records
+   * are sent one partition per send, and readTopic lists a topic partition after partition).
    */
   readonly duplicateSpan: number;
   /** A few duplicated rows per pipeline (eventId and copies), to look them up in logs. */
   readonly duplicateSample: Readonly<Partial<Record<StreamPipeline, readonly string[]>>>;
   /** Records (or log items) in the scenario's topics that belong to no row of the stream. */
   readonly unexpectedInKafka: number;
-  /** Rows with a payload that ended FAILED: a fault must never turn a good row into a dead letter. */
+  /** Rows meant to be delivered that ended FAILED: a fault must never turn a good row into a dead letter. */
   readonly goodRowsFailed: number;
-  /** Rows without a payload that reached Kafka or ended SENT. */
+  /** Rows meant to be dead-lettered (no payload, or oversized) that reached Kafka or ended SENT. */
   readonly badRowsDelivered: number;
   readonly byPipeline: Readonly<Record<StreamPipeline, { created: number; delivered: number; deadLettered: number; lost: number }>>;
   /**
@@ -59,6 +67,8 @@ export interface Accounting {
    */
   readonly batchRowBound: number;
   readonly smallestRowBytes: number;
+  /** HOBOM_KAFKA_MAX_MESSAGE_BYTES of the run. */
+  readonly maxMessageBytes: number;
 }
 
 export interface AccountingInput {
@@ -77,23 +87,29 @@ export async function account(input: AccountingInput): Promise<Accounting> {
 
   const byEventId = new Map(input.rows.map((row) => [row.eventId, row]));
   const copies = new Map<string, number>();
-  /** Each pipeline's rows in the order their first copy reached Kafka. */
-  const firstSeen = Object.fromEntries(STREAM_PIPELINES.map((p) => [p, [] as string[]])) as Record<StreamPipeline, string[]>;
+  /** Each pipeline's rows in the order their first copy reached each partition, by pipeline and partition. */
+  const firstSeen = new Map<string, string[]>();
   let unexpected = 0;
   let smallestRowBytes = Number.POSITIVE_INFINITY;
-  const count = (eventId: string) => {
-    if (!byEventId.has(eventId)) {
+  const count = (eventId: string, partition: number) => {
+    const row = byEventId.get(eventId);
+    if (!row) {
       unexpected++;
       return;
     }
     const seen = copies.get(eventId) ?? 0;
-    if (seen === 0) firstSeen[(byEventId.get(eventId) as StreamRow).pipeline].push(eventId);
+    if (seen === 0) {
+      const key = `${row.pipeline}\u0000${partition}`;
+      const order = firstSeen.get(key) ?? [];
+      if (order.length === 0) firstSeen.set(key, order);
+      order.push(eventId);
+    }
     copies.set(eventId, seen + 1);
   };
 
   for (const topic of ["messages", "spaceEvents", "angelEvents"] as const) {
     for (const record of records.get(topic) ?? []) {
-      count(record.key);
+      count(record.key, record.partition);
       smallestRowBytes = Math.min(smallestRowBytes, recordBytes(record));
     }
   }
@@ -111,15 +127,20 @@ export async function account(input: AccountingInput): Promise<Accounting> {
     }
     for (const item of items) {
       const traceId = (item as { traceId?: unknown }).traceId;
-      count(typeof traceId === "string" ? traceId : "");
+      count(typeof traceId === "string" ? traceId : "", record.partition);
       smallestRowBytes = Math.min(smallestRowBytes, Buffer.byteLength(JSON.stringify(item)));
     }
   }
 
   const redis = inspectRedis(input.redisUrl, input.namespace);
   let dlqKeys: Set<string>;
+  const oversizedReasons: string[] = [];
   try {
     dlqKeys = new Set(await redis.keys("dlq:*"));
+    for (const row of input.rows.filter((candidate) => candidate.oversized)) {
+      const meta = await redis.hgetall(`${input.namespace}dlqmeta:${PIPELINE_DLQ_PREFIX[row.pipeline]}${row.eventId}`);
+      oversizedReasons.push(meta.reason ?? "(no DLQ entry)");
+    }
   } finally {
     redis.close();
   }
@@ -159,8 +180,9 @@ export async function account(input: AccountingInput): Promise<Accounting> {
       duplicateSample[row.pipeline] = sample;
       if (sample.length < 3) sample.push(`${row.eventId}×${inKafka}`);
     }
-    if (row.bad && (inKafka > 0 || status === "SENT")) badRowsDelivered++;
-    if (!row.bad && status === "FAILED") goodRowsFailed++;
+    const doomed = row.bad || row.oversized;
+    if (doomed && (inKafka > 0 || status === "SENT")) badRowsDelivered++;
+    if (!doomed && status === "FAILED") goodRowsFailed++;
     if (status === "SENT" && inKafka > 0) {
       delivered++;
       tally.delivered++;
@@ -175,7 +197,7 @@ export async function account(input: AccountingInput): Promise<Accounting> {
   }
 
   let duplicateSpan = 0;
-  for (const order of Object.values(firstSeen)) {
+  for (const order of firstSeen.values()) {
     const positions = order.flatMap((eventId, position) => ((copies.get(eventId) ?? 0) > 1 ? [position] : []));
     if (positions.length > 0) duplicateSpan = Math.max(duplicateSpan, (positions.at(-1) as number) - (positions[0] as number) + 1);
   }
@@ -184,6 +206,9 @@ export async function account(input: AccountingInput): Promise<Accounting> {
   return {
     created: input.rows.length,
     bad: input.rows.filter((row) => row.bad).length,
+    oversized: oversizedReasons.length,
+    oversizedRefusedByKafka: oversizedReasons.filter((reason) => reason.includes("MESSAGE_TOO_LARGE")).length,
+    oversizedReasonSample: oversizedReasons[0],
     delivered,
     deadLettered,
     lost,
@@ -203,6 +228,7 @@ export async function account(input: AccountingInput): Promise<Accounting> {
     byPipeline,
     batchRowBound: Math.floor(input.maxMessageBytes / smallestRowBytes),
     smallestRowBytes,
+    maxMessageBytes: input.maxMessageBytes,
   };
 }
 

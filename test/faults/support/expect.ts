@@ -1,6 +1,7 @@
 /** The assertions every fault scenario ends with, printing the counts whether they pass or not. */
 import { expect } from "bun:test";
-import { describeResult, type ScenarioResult, violations } from "./scenario.ts";
+import type { ScenarioResult } from "./scenario.ts";
+import { describeResult, violations } from "./verdict.ts";
 
 export function expectScenarioHeld(result: ScenarioResult): void {
   const problems = violations(result);

@@ -2,18 +2,18 @@
  * Runs one fault scenario end to end: backend doubles, the relay as a child process (the real
  * entrypoint), a steady stream of rows across six pipelines, the fault in the middle of the stream,
  * then waits until every row is SENT or FAILED and accounts for each one (Kafka, DLQ, status).
+ * verdict.ts says whether the scenario held.
  */
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
-import { type KafkaBroker, startKafkaBroker } from "../../infra/kafka-broker.ts";
+import type { KafkaBroker } from "../../infra/kafka-broker.ts";
+import type { KafkaCluster } from "../../infra/kafka-cluster.ts";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import { startAngelBackend, startHoBomBackend, startSpaceBackend } from "../../support/backends/index.ts";
-import { createTopics } from "../../support/kafka-topics.ts";
-import { type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
+import { type RelayTestSetup, type RelayTopics, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { type LogLine, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
-import { testbedEnv, uniqueName } from "../../support/testbed-env.ts";
+import { testbedEnv } from "../../support/testbed-env.ts";
 import { type Accounting, account } from "./accounting.ts";
-import { type RowStream, type StreamBackends, startStream } from "./stream.ts";
+import { type ClusterPlan, type KafkaTarget, openKafka, type TopicRole } from "./kafka-target.ts";
+import { type RowStream, type StreamBackends, type StreamOptions, startStream } from "./stream.ts";
 
 /** One send batch holds at most this many bytes, so a batch sent twice is a known, small number of rows. */
 export const FAULT_MAX_MESSAGE_BYTES = 16_384;
@@ -33,6 +33,10 @@ export interface ScenarioContext {
   readonly setup: RelayTestSetup;
   /** The private broker, when the scenario asked for one. */
   readonly kafka: KafkaBroker | undefined;
+  /** The private cluster, when the scenario asked for one. */
+  readonly cluster: KafkaCluster | undefined;
+  /** Creates one of the scenario's topics (one its cluster plan left absent). */
+  createTopic(role: TopicRole): Promise<void>;
   /** The private persistent Redis, when the scenario asked for one. */
   readonly redis: RedisInstance | undefined;
   readonly stream: RowStream;
@@ -48,10 +52,14 @@ export interface ScenarioContext {
   faultEnds(what: string): void;
   /** A line in the scenario's timeline. */
   note(what: string): void;
+  /** A measurement of the scenario's own, printed with the result. */
+  finding(what: string): void;
+  /** A rule of the scenario's own that did not hold: the scenario is broken. */
+  violation(what: string): void;
 }
 
 export interface Scenario {
-  /** Short id, also the test file's name. */
+  /** Short id, also the test file's name (the cluster scenarios share kafka-cluster.test.ts and its cluster). */
   readonly id: string;
   /** The README table's row label. */
   readonly title: string;
@@ -62,11 +70,16 @@ export interface Scenario {
    * Kafka twice; nothing else may. "none" everywhere else.
    */
   readonly duplicates: "none" | "one batch";
+  /** A broker of its own (its fault stops or freezes it). */
   readonly privateKafka?: boolean;
+  /** A private 3-node cluster (handed in by RunOptions.cluster, or started for it), its topics created by the plan. */
+  readonly privateCluster?: ClusterPlan;
   readonly privateRedis?: boolean;
   readonly overrides?: Record<string, string>;
   readonly rows?: number;
   readonly ratePerSecond?: number;
+  /** Message rows too large for their topic, among the stream's rows: they must end dead-lettered. */
+  readonly oversized?: StreamOptions["oversized"];
   /** Starts the relay instance(s) before the stream begins. */
   start(context: ScenarioContext): Promise<void>;
   /** The fault, run while the stream goes on; it must call faultBegins and faultEnds. */
@@ -100,6 +113,13 @@ export interface ScenarioResult {
   readonly drainTimeout?: string;
   /** Warn and error lines of every relay, for a failure message. */
   readonly relayWarnings: readonly string[];
+  /** Every log line of every relay, by relay name. */
+  readonly relayLogs: Readonly<Record<string, readonly LogLine[]>>;
+  /** Rows created, and rows marked SENT, between the fault's start and its end: how much flowed through it. */
+  readonly duringFault: { readonly created: number; readonly sent: number };
+  /** The scenario's own measurements (context.finding) and broken rules (context.violation). */
+  readonly findings: readonly string[];
+  readonly problems: readonly string[];
 }
 
 export interface RunOptions {
@@ -107,6 +127,11 @@ export interface RunOptions {
   readonly drainTimeoutMs?: number;
   /** Progress lines (timeline) as they happen. */
   readonly onNote?: (line: string) => void;
+  /**
+   * A private cluster for scenarios that ask for one, shared by several scenarios in turn; without
+   * it, such a scenario starts a cluster of its own.
+   */
+  readonly cluster?: KafkaCluster;
 }
 
 const DEFAULT_ROWS = 5_000;
@@ -128,7 +153,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const finished = new AbortController();
   const relays = new Map<string, RelayProcess>();
   const exitCodes: Record<string, number> = {};
-  let kafka: KafkaBroker | undefined;
+  const findings: string[] = [];
+  const problems: string[] = [];
+  let kafka: KafkaTarget | undefined;
+  let topics: RelayTopics | undefined;
   let redis: RedisInstance | undefined;
   let stream: RowStream | undefined;
   const [hobom, space, angel] = await Promise.all([
@@ -139,11 +167,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const backends: StreamBackends = { hobom, space, angel };
 
   try {
-    [kafka, redis] = await Promise.all([
-      scenario.privateKafka ? startKafkaBroker({ name: uniqueName("faults") }) : undefined,
-      scenario.privateRedis ? startRedisServer({ persistent: true }) : undefined,
-    ]);
-    const brokers = kafka?.brokers ?? testbed.kafkaBrokers;
+    [kafka, redis] = await Promise.all([openKafka(scenario, options.cluster), scenario.privateRedis ? startRedisServer({ persistent: true }) : undefined]);
+    const target = kafka;
+    const brokers = kafka.brokers;
     const redisUrl = redis?.url ?? testbed.redisUrl;
     const setup = relayTestSetup({
       hobom,
@@ -153,15 +179,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       redisUrl,
       overrides: { ...BASE_OVERRIDES, ...scenario.overrides },
     });
-    await createTopics(brokers, Object.values(setup.topics));
+    topics = setup.topics;
+    await kafka.createTopics(setup.topics);
 
     let faultBegan: number | undefined;
     let faultEnded: number | undefined;
+    // The same moments by the wall clock, which the backends' sentAt use.
+    const faultWall = { began: 0, ended: 0 };
     let recovered: Promise<number> | undefined;
     const context: ScenarioContext = {
       backends,
       setup,
-      kafka,
+      kafka: kafka.broker,
+      cluster: kafka.cluster,
+      createTopic: (role) => target.createTopic(setup.topics, role),
       redis,
       get stream() {
         if (!stream) throw new Error("the stream has not started yet");
@@ -181,21 +212,31 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
       faultBegins(what) {
         faultBegan = performance.now();
+        faultWall.began = Date.now();
         note(`fault: ${what} (${stream?.rows.length ?? 0} rows created)`);
       },
       faultEnds(what) {
         faultEnded = performance.now();
+        faultWall.ended = Date.now();
         note(`fault over: ${what}`);
         const before = stream?.rows.slice() ?? [];
         recovered = waitUntil(() => before.every((row) => row.live.status !== "PENDING"), 300_000, finished.signal).then((at) => at ?? Number.NaN);
       },
       note,
+      finding(what) {
+        findings.push(what);
+        note(what);
+      },
+      violation(what) {
+        problems.push(what);
+        note(`BROKEN: ${what}`);
+      },
     };
 
     await scenario.start(context);
     const streamStarted = performance.now();
     streamStart = streamStarted;
-    stream = startStream(backends, { total, ratePerSecond: scenario.ratePerSecond ?? DEFAULT_RATE, badEvery: 97 });
+    stream = startStream(backends, { total, ratePerSecond: scenario.ratePerSecond ?? DEFAULT_RATE, badEvery: 97, oversized: scenario.oversized });
     note(`stream started: ${total} rows at ${scenario.ratePerSecond ?? DEFAULT_RATE}/s`);
     const streamDone = stream.done.then(() => {
       note(`stream done: ${stream?.rows.length} rows created`);
@@ -204,6 +245,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await scenario.fault(context);
     if (faultBegan === undefined || faultEnded === undefined || recovered === undefined)
       throw new Error(`scenario ${scenario.id} did not report its fault's start and end`);
+    const [faultFrom, faultTo] = [faultBegan, faultEnded];
     const streamEnded = await streamDone;
 
     const drainTimeoutMs = options.drainTimeoutMs ?? 45_000;
@@ -253,7 +295,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       timeline,
       exitCodes,
       drainTimeout,
+      duringFault: {
+        created: rows.filter((row) => row.createdAt >= faultFrom && row.createdAt <= faultTo).length,
+        sent: rows.filter((row) => row.live.sentAt && row.live.sentAt.getTime() >= faultWall.began && row.live.sentAt.getTime() <= faultWall.ended).length,
+      },
       relayWarnings: [...relays].flatMap(([name, relay]) => relay.logs.filter(isWarning).map((line) => `${name}: ${JSON.stringify(line)}`)),
+      relayLogs: Object.fromEntries([...relays].map(([name, relay]) => [name, relay.logs])),
+      findings,
+      problems,
     };
   } finally {
     finished.abort();
@@ -262,10 +311,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     hobom.stop();
     space.stop();
     angel.stop();
-    if (kafka) {
-      await kafka.kill();
-      rmSync(dirname(kafka.dataDir), { recursive: true, force: true });
-    }
+    await kafka?.close(topics);
     await redis?.kill();
   }
 }
@@ -282,48 +328,4 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, signal: Ab
     await Bun.sleep(20);
   }
   return performance.now();
-}
-
-/** What must hold at the end of every scenario, as violation texts (empty: it held). */
-export function violations(result: ScenarioResult): string[] {
-  const a = result.accounting;
-  const found: string[] = [];
-  if (result.drainTimeout) found.push(`not drained: ${result.drainTimeout}`);
-  if (a.created < 5_000) found.push(`only ${a.created} rows created`);
-  if (a.lost > 0) found.push(`${a.lost} rows lost: ${JSON.stringify(a.lostSample)}`);
-  if (a.goodRowsFailed > 0) found.push(`${a.goodRowsFailed} rows with a payload ended FAILED`);
-  if (a.badRowsDelivered > 0) found.push(`${a.badRowsDelivered} rows without a payload reached Kafka or SENT`);
-  if (a.unexpectedInKafka > 0) found.push(`${a.unexpectedInKafka} records in Kafka belong to no row`);
-  if (result.scenario.duplicates === "none") {
-    if (a.duplicates > 0)
-      found.push(`${a.duplicates} duplicates in Kafka (${JSON.stringify(a.duplicatesByPipeline)}) in a scenario where no send's outcome is unknown`);
-  } else {
-    const pipelines = Object.keys(a.duplicatesByPipeline);
-    if (a.duplicates > a.batchRowBound) found.push(`${a.duplicates} duplicates exceed one batch (${a.batchRowBound} rows)`);
-    if (pipelines.length > 1) found.push(`duplicates in ${pipelines.length} pipelines (${JSON.stringify(a.duplicatesByPipeline)}): more than one batch`);
-    if (a.duplicateSpan > a.batchRowBound)
-      found.push(`duplicated rows span ${a.duplicateSpan} rows of their pipeline, more than one batch (${a.batchRowBound})`);
-  }
-  found.push(...(result.scenario.check?.(result) ?? []));
-  return found;
-}
-
-/** A few lines for a test's output: the counts and the timeline. */
-export function describeResult(result: ScenarioResult): string {
-  const a = result.accounting;
-  const t = result.timings;
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  return [
-    `${result.scenario.title}:`,
-    `  rows ${a.created} (${a.bad} without payload): delivered ${a.delivered}, dead-lettered ${a.deadLettered}, lost ${a.lost}; SENT ${a.sent}, FAILED ${a.failed}, PENDING ${a.pending}`,
-    `  Kafka: ${a.kafkaUnique} unique rows, ${a.duplicates} duplicate copies (${a.duplicatedRows} rows, ${JSON.stringify(a.duplicatesByPipeline)}, span ${a.duplicateSpan}); one batch holds at most ${a.batchRowBound} rows (${FAULT_MAX_MESSAGE_BYTES} B / ${a.smallestRowBytes} B)`,
-    ...(a.duplicates > 0 ? [`  duplicated rows (sample): ${JSON.stringify(a.duplicateSample)}`] : []),
-    `  by pipeline: ${Object.entries(a.byPipeline)
-      .map(([p, c]) => `${p} ${c.delivered}+${c.deadLettered}/${c.created}`)
-      .join(", ")}`,
-    `  stream ${seconds(t.streamMs)}, fault ${seconds(t.faultBeganAtMs)} → ${seconds(t.faultEndedAtMs)}, recovered ${seconds(t.recoverMs)} after the fault, drained at ${seconds(t.drainedAtMs)}, total ${seconds(t.totalMs)}`,
-    `  exit codes: ${JSON.stringify(result.exitCodes)}`,
-    "  timeline:",
-    ...result.timeline.map((line) => `    ${line}`),
-  ].join("\n");
 }

@@ -7,48 +7,10 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { inspectRedis } from "../../support/redis-inspect.ts";
-import type { LogLine, RelayProcess } from "../../support/relay-process.ts";
+import type { LogLine } from "../../support/relay-process.ts";
 import type { Scenario, ScenarioContext } from "./scenario.ts";
+import { at, midCycle, nextLog, relay } from "./scenario-steps.ts";
 import { STREAM_PIPELINES } from "./stream.ts";
-
-/**
- * Resolves with the first log line written after this call that matches: call it before the action
- * whose effect it waits for, await it after.
- */
-function nextLog(relay: RelayProcess, match: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
-  const earlier = new Set(relay.logs);
-  const found = relay.waitForLog((line) => !earlier.has(line) && match(line), timeoutMs);
-  // Awaited later; until then a rejection must not count as unhandled.
-  found.catch(() => {});
-  return found;
-}
-
-/** Every MarkSent call the three backends received so far. */
-function markSentCalls(context: ScenarioContext): number {
-  const { hobom, space, angel } = context.backends;
-  return [hobom, space, angel].reduce((sum, backend) => sum + backend.calls.count("PatchOutboxMarkAsSentUseCase"), 0);
-}
-
-/**
- * Resolves right after a backend received a MarkSent: the relay has just had a batch acknowledged,
- * recorded it, and is sending the next one. A kill now lands in the middle of a cycle.
- */
-async function midCycle(context: ScenarioContext, timeoutMs = 30_000): Promise<void> {
-  const before = markSentCalls(context);
-  const deadline = performance.now() + timeoutMs;
-  while (markSentCalls(context) === before) {
-    if (performance.now() > deadline) throw new Error(`no MarkSent within ${timeoutMs} ms: the relay is not delivering`);
-    await Bun.sleep(1);
-  }
-}
-
-function relay(context: ScenarioContext, name: string): RelayProcess {
-  const found = context.relays.get(name);
-  if (!found) throw new Error(`no relay named ${name}`);
-  return found;
-}
-
-const at = (context: ScenarioContext, share: number) => context.stream.created(Math.floor(context.total * share));
 
 export const kafkaBrokerKill: Scenario = {
   id: "kafka-broker-kill",

@@ -1,7 +1,8 @@
 /**
  * A steady stream of outbox rows across six pipelines, added to the backend doubles while the relay
  * runs: rows appear at a fixed rate (not all at once), about 1 % of them broken on purpose (no
- * payload) so that the DLQ path runs under the fault too. Every row can be found again in Kafka:
+ * payload) so that the DLQ path runs under the fault too, and on demand a few message rows too large
+ * for their topic, spread over the stream. Every row can be found again in Kafka:
  * event topics are keyed by eventId, and log items carry the row's eventId as their traceId.
  */
 import type { AngelBackendDouble, HoBomBackendDouble, SpaceBackendDouble, StoredRow } from "../../support/backends/index.ts";
@@ -45,6 +46,8 @@ export interface StreamRow {
   readonly eventId: string;
   /** No payload: it can only end FAILED with a DLQ entry. */
   readonly bad: boolean;
+  /** A message row larger than its topic takes (see StreamOptions.oversized): it too can only end FAILED with a DLQ entry. */
+  readonly oversized: boolean;
   /** performance.now() when it was added. */
   readonly createdAt: number;
   readonly live: StoredRow<unknown>;
@@ -61,6 +64,8 @@ export interface StreamOptions {
   readonly ratePerSecond: number;
   /** Every n-th row has no payload (97: about 1 %; keep it prime to 10 so every pipeline gets some). */
   readonly badEvery: number;
+  /** `count` message rows whose body is `bytes` long, spread evenly over the stream's message rows. */
+  readonly oversized?: { readonly count: number; readonly bytes: number };
 }
 
 export interface RowStream {
@@ -88,13 +93,24 @@ export function startStream(backends: StreamBackends, options: StreamOptions): R
     resolveDone = resolve;
   });
 
+  const oversizedEvery = options.oversized ? Math.max(1, Math.floor(messageRows(options.total) / options.oversized.count)) : 0;
+  let messagesSoFar = 0;
+  let oversizedSoFar = 0;
   const addOne = () => {
     const index = rows.length;
     const pipeline = ROTATION[index % ROTATION.length] as StreamPipeline;
+    const ordinal = pipeline === "message" ? messagesSoFar++ : -1;
+    // Half a period in, so that the first oversized row meets a relay that is already delivering.
+    const oversized =
+      options.oversized !== undefined &&
+      ordinal >= 0 &&
+      ordinal % oversizedEvery === Math.floor(oversizedEvery / 2) &&
+      oversizedSoFar++ < options.oversized.count;
     // A period prime to the rotation's length spreads the bad rows over every pipeline.
-    const bad = index % options.badEvery === Math.floor(options.badEvery / 2);
+    const bad = !oversized && index % options.badEvery === Math.floor(options.badEvery / 2);
     const eventId = crypto.randomUUID();
-    rows.push({ index, pipeline, eventId, bad, createdAt: performance.now(), live: addRow(backends, pipeline, eventId, bad, index) });
+    const body = oversized ? "x".repeat(options.oversized?.bytes ?? 0) : undefined;
+    rows.push({ index, pipeline, eventId, bad, oversized, createdAt: performance.now(), live: addRow(backends, pipeline, eventId, bad, index, body) });
   };
 
   const tick = () => {
@@ -129,11 +145,21 @@ export function startStream(backends: StreamBackends, options: StreamOptions): R
   };
 }
 
-function addRow(backends: StreamBackends, pipeline: StreamPipeline, eventId: string, bad: boolean, index: number): StoredRow<unknown> {
+/** How many of the first `total` rows the rotation gives the message pipeline. */
+function messageRows(total: number): number {
+  let count = 0;
+  for (let index = 0; index < total; index++) if (ROTATION[index % ROTATION.length] === "message") count++;
+  return count;
+}
+
+function addRow(backends: StreamBackends, pipeline: StreamPipeline, eventId: string, bad: boolean, index: number, body?: string): StoredRow<unknown> {
   const n = String(index);
   switch (pipeline) {
     case "message":
-      return backends.hobom.messages.add({ eventId, payload: bad ? null : messagePayload({ id: `msg-${n}`, title: `fault stream ${n}` }) });
+      return backends.hobom.messages.add({
+        eventId,
+        payload: bad ? null : messagePayload({ id: `msg-${n}`, title: `fault stream ${n}`, ...(body === undefined ? {} : { body }) }),
+      });
     case "log":
       return backends.hobom.logs.add({ eventId, payload: bad ? null : logPayload({ traceId: eventId, message: `GET /api/v1/menus ${n}` }) });
     case "space":

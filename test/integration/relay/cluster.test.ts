@@ -38,9 +38,13 @@ describe("a topic that does not exist", () => {
     const failure = await relay.waitForLog((line) => line.msg === "cycle failed" && line.pipeline === "message", 15_000);
     expect(String(failure.error)).toContain(`topic ${setup.topics.messages} does not exist`);
     expect(String(failure.error)).toContain("auto.create.topics.enable");
+    // /health says what is wrong; readiness names it as degraded (another instance would wait for the same topic).
+    expect((await fetch(`${relay.httpUrl}/health`)).status).toBe(503);
     const health = await fetch(`${relay.httpUrl}/health/ready`);
-    expect(health.status).toBe(503);
-    const body = (await health.json()) as { components: Record<string, { status: string; error?: string }> };
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; degraded: { name: string }[]; components: Record<string, { status: string; error?: string }> };
+    expect(body.status).toBe("degraded");
+    expect(body.degraded.map((entry) => entry.name)).toContain(`kafka topic ${setup.topics.messages}`);
     expect(body.components.kafka?.status).toBe("healthy");
     expect(body.components[`kafka topic ${setup.topics.messages}`]?.error).toContain("pipelines waiting: message");
     const samples = parsePrometheus(await (await fetch(`${relay.httpUrl}/metrics`)).text());
@@ -54,20 +58,22 @@ describe("a topic that does not exist", () => {
     await createTopics(brokers, [{ topic: setup.topics.messages, partitions: 6 }]);
     await eventually(() => messages.every((row) => row.status === "SENT"), 30_000);
     expect((await readTopic(brokers, setup.topics.messages)).map((record) => record.key).sort()).toEqual(messages.map((row) => row.eventId).sort());
-    await eventually(async () => (await fetch(`${relay.httpUrl}/health/ready`)).status === 200, 10_000);
+    await eventually(async () => (await fetch(`${relay.httpUrl}/health`)).status === 200, 10_000);
   }, 90_000);
 });
 
 describe("Finds that hang", () => {
-  test("make readiness fail, naming the backend that answers nothing, though its channel connects", async () => {
+  test("show in /health and as degraded readiness, naming the backend that answers nothing, though its channel connects", async () => {
     const setup = relayTestSetup({ hobom, kafkaBrokers: brokers, overrides: { HOBOM_GRPC_FIND_TIMEOUT_MS: "300" } });
     await createTopics(brokers, Object.values(setup.topics));
     hobom.faults.delay(FIND, 2_000);
     const relay = await startRelayProcess(setup.env);
     await relay.waitForLog((line) => line.msg === "cycle failed" && line.pipeline === "message", 15_000);
+    expect((await fetch(`${relay.httpUrl}/health`)).status).toBe(503);
     const health = await fetch(`${relay.httpUrl}/health/ready`);
-    expect(health.status).toBe(503);
-    const body = (await health.json()) as { components: Record<string, { status: string; error?: string }> };
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; components: Record<string, { status: string; error?: string }> };
+    expect(body.status).toBe("degraded");
     expect(body.components["for-hobom-backend"]?.status).toBe("healthy");
     expect(body.components["pipeline message"]?.error).toContain("answered nothing before its deadline");
   }, 60_000);
