@@ -30,7 +30,7 @@ RUN case "${TARGETARCH}" in \
       arm64) target=bun-linux-arm64 ;; \
       *) echo "hobom-event-processor builds for linux/amd64 and linux/arm64, not TARGETARCH=\"${TARGETARCH}\" (BuildKit sets it from --platform; the legacy builder leaves it empty)" >&2; exit 1 ;; \
     esac \
- && bun build --compile --minify --sourcemap=none --target="${target}" \
+ && bun build --compile --no-compile-autoload-dotenv --minify --sourcemap=none --target="${target}" \
       --define "HOBOM_BUILD_VERSION=\"${VERSION}\"" --define "HOBOM_BUILD_COMMIT=\"${COMMIT}\"" \
       src/main.ts --outfile /out/hobom-event-processor
 

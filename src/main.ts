@@ -4,10 +4,14 @@
  */
 import type { Config } from "./config/config.ts";
 import { dispatch } from "./edge/cli/dispatch.ts";
+import { EXIT_CONFIG } from "./edge/cli/exit-codes.ts";
 import { COMMIT, VERSION } from "./edge/cli/version.ts";
 import { createDlqService } from "./edge/dlq-service.ts";
 import { createHealthCheck, type Probe } from "./edge/http/health.ts";
+import { ListenError } from "./edge/http/listen-error.ts";
+import { pipelineCatalog } from "./edge/http/pipeline-catalog.ts";
 import { createPipelineHealth } from "./edge/http/pipeline-health.ts";
+import { trackPipelineStates } from "./edge/http/pipeline-states.ts";
 import { startHttpServer } from "./edge/http/server.ts";
 import { withBreaker } from "./engine/breaker.ts";
 import { describeError } from "./engine/errors.ts";
@@ -50,7 +54,7 @@ const CLOSE_RESERVE_MS = 2000;
 /** Every adapter and pipeline, built from the config; nothing connects until used. */
 function build(config: Config, declarations: readonly Declaration[], log: Logger) {
   const keys = keyScheme(config.redis.keyPrefix);
-  const catalog = [...PIPELINES, ...declarations].map(({ name, dlqPrefix }) => ({ name, dlqPrefix }));
+  const catalog = pipelineCatalog(PIPELINES, declarations);
   const metrics = createMetrics({
     withProcessMetrics: true,
     pipelines: [...PIPELINES.filter((row) => row.needs.every((name) => config.grpc.connections[name])), ...declarations].map((entry) => entry.name),
@@ -115,13 +119,14 @@ function build(config: Config, declarations: readonly Declaration[], log: Logger
   return { keys, catalog, metrics, redis, kafka, pipelines, probes, background: declared.background, close };
 }
 
-async function run(config: Config, declarations: readonly Declaration[], log: Logger): Promise<number> {
+async function run(config: Config, declarations: readonly Declaration[], log: Logger, startup: Record<string, unknown>): Promise<number> {
   const controller = new AbortController();
   const { keys, catalog, metrics, redis, kafka, pipelines, probes, background, close } = build(config, declarations, log);
   const ledger = createDeliveryLedger({ redis, keys, ttlSeconds: config.redis.deliveryTtlSeconds });
   const leases = createLeaseStore({ redis, keys });
   const entries = createDlqEntries({ redis, keys });
   const pipelineHealth = createPipelineHealth();
+  const pipelineStates = trackPipelineStates(pipelineHealth);
   const healthMetrics = createHealthMetrics({ registry: metrics.registry, version: VERSION, commit: COMMIT, dependencies: Object.keys(probes) });
   const outages = createOutages({ log, count: (dependency) => metrics.dependencyError(dependency), onChange: healthMetrics.dependencyUp });
   const owned = new Set<string>();
@@ -139,24 +144,37 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
       // Long enough for a law replay: every Generate attempt at its deadline, then the save.
       lockTtlMs: config.relay.lawAttempts * config.grpc.llmTimeoutMs + 2 * config.grpc.callTimeoutMs + 60_000,
       log: log.child({ component: "dlq" }),
+      metrics,
     }),
   });
-  const server = startHttpServer({
-    config,
-    log,
-    metrics,
-    entries,
-    dlq,
-    catalog,
-    namespace: keys.namespace,
-    health: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components, outages: outages.current }),
-    ownership: () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const)),
-    beforeScrape: () => {
-      const unavailable = kafka.unavailablePartitions();
-      for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()]))
-        metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
-    },
-  });
+  let server: ReturnType<typeof startHttpServer>;
+  try {
+    server = startHttpServer({
+      config,
+      log,
+      metrics,
+      redis,
+      keys,
+      entries,
+      dlq,
+      catalog,
+      running: pipelines.map((pipeline) => ({ name: pipeline.name, shared: pipeline.source.sharing === "shared" })),
+      states: pipelineStates,
+      health: createHealthCheck({ probes, timeoutMs: PROBE_TIMEOUT_MS, known: pipelineHealth.components, outages: outages.current }),
+      ownership: () => Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, owned.has(pipeline.name) ? "owned" : "standby"] as const)),
+      beforeScrape: () => {
+        const unavailable = kafka.unavailablePartitions();
+        for (const topic of new Set([...Object.values(config.kafka.topics), ...unavailable.keys()]))
+          metrics.unavailablePartitions.set({ topic }, unavailable.get(topic) ?? 0);
+      },
+    });
+  } catch (error) {
+    // The port is taken (or not ours to take): one line that says what to do, nothing else.
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`hobom-event-processor: ${error.message}\n`);
+    await close();
+    return EXIT_CONFIG;
+  }
 
   const stop = (signalName: string) => {
     if (controller.signal.aborted) return;
@@ -173,6 +191,7 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
     http: `${config.http.hostname}:${server.port}`,
     kafka: config.kafka.brokers,
     tls: config.grpc.tlsCertPath !== undefined,
+    ...startup,
   });
   kafka.connect().catch((error) => log.warn("kafka not reachable at start; will retry on the first send", { error: describeError(error) }));
 
@@ -188,7 +207,10 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
       gc: createGcPacer({ everyRows: config.relay.gcEveryRows, collect: () => Bun.gc(true) }),
       log,
       metrics,
-      reports: { cycles: pipelineHealth, leaseStore: { failed: (error) => outages.failed("redis", error), succeeded: () => outages.succeeded("redis") } },
+      reports: {
+        cycles: pipelineStates.reports,
+        leaseStore: { failed: (error) => outages.failed("redis", error), succeeded: () => outages.succeeded("redis") },
+      },
       onOwnership: (pipeline, isOwned) => {
         if (isOwned) owned.add(pipeline);
         else owned.delete(pipeline);
@@ -225,7 +247,7 @@ async function run(config: Config, declarations: readonly Declaration[], log: Lo
 process.exit(
   await dispatch(process.argv.slice(2), {
     reserved: RESERVED,
-    run: (config, declarations) => run(config, declarations, createLogger({ level: config.logLevel })),
+    run: (config, declarations, startup) => run(config, declarations, createLogger({ level: config.logLevel }), startup),
     probes: (config, declarations) => {
       const { probes, close } = build(config, declarations, createLogger({ level: "error", write: () => {} }));
       return { probes, close };

@@ -80,6 +80,8 @@ export interface Config {
     readonly hostname: string;
     readonly port: number;
     readonly internalApiKey?: string;
+    /** HOBOM_INTERNAL_API_KEYS; empty when unset. */
+    readonly internalApiKeys: readonly { readonly name: string; readonly key: string }[];
     readonly dlqAuth: boolean;
   };
   /** Pipelines declared beside the built-in ones, in this file. */

@@ -3,8 +3,8 @@
  * or double quotes. Enough for an env file written by an operator or a systemd `EnvironmentFile`.
  */
 
-/** Parses `.env` text; a line that is not `KEY=value` is reported with its number. */
-export function parseDotenv(source: string): { values: Record<string, string>; problems: string[] } {
+/** Parses `.env` text; a line that is not `KEY=value` is reported with its number, after `name` (the file). */
+export function parseDotenv(source: string, name = ".env"): { values: Record<string, string>; problems: string[] } {
   const values: Record<string, string> = {};
   const problems: string[] = [];
   source.split(/\r?\n/).forEach((line, index) => {
@@ -12,7 +12,7 @@ export function parseDotenv(source: string): { values: Record<string, string>; p
     if (trimmed === "" || trimmed.startsWith("#")) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
     if (!match) {
-      problems.push(`.env line ${index + 1}: expected KEY=value`);
+      problems.push(`${name} line ${index + 1}: expected KEY=value`);
       return;
     }
     values[match[1] as string] = unquote(match[2] as string);

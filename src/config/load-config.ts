@@ -170,6 +170,7 @@ export function loadConfig({ env, readFile = (path) => readFileSync(path) }: Con
       hostname: httpAddr?.hostname,
       port: httpAddr?.port,
       internalApiKey: read(v.internalApiKey),
+      internalApiKeys: read(v.internalApiKeys) ?? [],
       dlqAuth: read(v.dlqAuth) !== "off",
     },
     pipelinesFile,

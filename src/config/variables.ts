@@ -3,6 +3,7 @@
  * (each source and sink kind declares its own). This table is the single source for validation,
  * `--help` and the README's configuration table.
  */
+import { INTERNAL_API_KEYS_VARIABLE } from "../edge/http/variables.ts";
 import { HOBOM_VARIABLES } from "../hobom/variables.ts";
 import { KAFKA_VARIABLES } from "../sinks/kafka/variables.ts";
 import { STUDY_MATERIAL_VARIABLES } from "../sinks/study-material/variables.ts";
@@ -70,10 +71,17 @@ const CORE_VARIABLES = {
     fallback: ":8082",
     parse: listenAddress,
   }),
-  internalApiKey: variable({ name: "HOBOM_INTERNAL_API_KEY", doc: "x-api-key that the DLQ routes require.", example: "s3cret", secret: true, parse: text }),
+  internalApiKey: variable({
+    name: "HOBOM_INTERNAL_API_KEY",
+    doc: "x-api-key that the API routes (DLQ, jobs, audit, pipelines) accept; the audit trail names its holder key:<first 12 hex of its sha256>. See also HOBOM_INTERNAL_API_KEYS.",
+    example: "s3cret",
+    secret: true,
+    parse: text,
+  }),
+  internalApiKeys: INTERNAL_API_KEYS_VARIABLE,
   dlqAuth: variable({
     name: "HOBOM_DLQ_AUTH",
-    doc: "`off` lets the DLQ routes run without HOBOM_INTERNAL_API_KEY (warned at start).",
+    doc: "`off` lets the API routes run without an api key (warned at start).",
     example: "on",
     fallback: "on",
     parse: oneOf("on", "off"),

@@ -3,8 +3,8 @@
  * Prometheus. A port, so that the engine knows no metrics library.
  */
 
-/** What happened to events, per pipeline. */
-export const ROW_EVENTS = ["fetched", "published", "deferred", "marked_sent", "marked_failed", "dead_lettered"] as const;
+/** What happened to events, per pipeline (replayed: a DLQ entry retried through the API and removed). */
+export const ROW_EVENTS = ["fetched", "published", "deferred", "marked_sent", "marked_failed", "dead_lettered", "replayed"] as const;
 export type RowEvent = (typeof ROW_EVENTS)[number];
 
 export interface RelayMetrics {

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "../observability/logger.ts";
 import { BreakerOpenError, DependencyError, DestinationError, describeError, SinkUnavailableError } from "./errors.ts";
+import type { RelayMetrics } from "./metrics.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { DeliveryLedger, DeliveryOutcome, LeaseStore, ReplayEntry } from "./ports.ts";
 
@@ -65,6 +66,8 @@ export interface ReplayDependencies {
   /** Long enough for the slowest delivery (a law replay: every Generate attempt at its deadline). */
   readonly lockTtlMs: number;
   readonly log: Logger;
+  /** Counts each completed replay as `replayed` of its pipeline. */
+  readonly metrics: Pick<RelayMetrics, "rows">;
 }
 
 /**
@@ -110,6 +113,7 @@ export function createReplayer(deps: ReplayDependencies) {
         );
       }
       await deps.letters.remove(key);
+      deps.metrics.rows("replayed", pipeline.name, 1);
       log.info("DLQ entry retried and removed", { key, pipeline: pipeline.name, eventId, delivered, settled });
       return { key, delivered, settled };
     } finally {

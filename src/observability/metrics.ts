@@ -12,8 +12,14 @@ export interface PrometheusMetrics extends RelayMetrics {
   readonly registry: Registry;
   /** Whether a sink's breaker is open (Kafka unreachable). */
   breakerOpen(open: boolean): void;
-  /** DLQ entries per prefix, set by whoever counts them (the HTTP layer, before a scrape). */
+  /** DLQ entries per prefix, set from the DLQ index before a scrape (src/edge/http/dlq-metrics.ts). */
   readonly dlqEntries: Gauge<"prefix">;
+  /** Age of the oldest last failure per prefix, in seconds (0 when empty), set likewise. */
+  readonly dlqOldestAge: Gauge<"prefix">;
+  /** Entries per prefix that Redis drops within 24 h, set likewise. */
+  readonly dlqExpiringSoon: Gauge<"prefix">;
+  /** Bulk replay jobs this instance is running. */
+  readonly replayJobsRunning: Gauge;
   /** Partitions per topic whose leader the relay cannot reach, set before a scrape. */
   readonly unavailablePartitions: Gauge<"topic">;
 }
@@ -33,7 +39,7 @@ export function createMetrics(
   if (options.withProcessMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 250 });
   const rows = new Counter({
     name: "hobom_rows_total",
-    help: "Outbox rows by pipeline and what happened to them (fetched, published, deferred: left PENDING because their partition's leader was unreachable, marked_sent, marked_failed, dead_lettered).",
+    help: "Outbox rows by pipeline and what happened to them (fetched, published, deferred: left PENDING because their partition's leader was unreachable, marked_sent, marked_failed, dead_lettered, replayed: a DLQ entry retried through the API).",
     labelNames: ["pipeline", "event"] as const,
     registers: [registry],
   });
@@ -76,8 +82,25 @@ export function createMetrics(
   });
   const dlqEntries = new Gauge({
     name: "hobom_dlq_entries",
-    help: "DLQ entries in Redis by prefix.",
+    help: "DLQ entries in Redis by prefix (from the DLQ index).",
     labelNames: ["prefix"] as const,
+    registers: [registry],
+  });
+  const dlqOldestAge = new Gauge({
+    name: "hobom_dlq_oldest_entry_age_seconds",
+    help: "Seconds since the last failure of the oldest DLQ entry, by prefix (0 when empty).",
+    labelNames: ["prefix"] as const,
+    registers: [registry],
+  });
+  const dlqExpiringSoon = new Gauge({
+    name: "hobom_dlq_entries_expiring_soon",
+    help: "DLQ entries by prefix that Redis drops within 24 hours (replay or keep them before then).",
+    labelNames: ["prefix"] as const,
+    registers: [registry],
+  });
+  const replayJobsRunning = new Gauge({
+    name: "hobom_dlq_replay_jobs_running",
+    help: "Bulk DLQ replay jobs this instance is running.",
     registers: [registry],
   });
   const unavailablePartitions = new Gauge({
@@ -87,16 +110,20 @@ export function createMetrics(
     registers: [registry],
   });
   breaker.set(0);
+  replayJobsRunning.set(0);
   for (const pipeline of options.pipelines ?? []) {
     for (const event of ROW_EVENTS) rows.inc({ pipeline, event }, 0);
     lag.set({ pipeline }, 0);
     owned.set({ pipeline }, 0);
   }
   for (const dependency of DEPENDENCIES) errors.inc({ dependency }, 0);
-  for (const prefix of options.dlqPrefixes ?? []) dlqEntries.set({ prefix }, 0);
+  for (const prefix of options.dlqPrefixes ?? []) for (const gauge of [dlqEntries, dlqOldestAge, dlqExpiringSoon]) gauge.set({ prefix }, 0);
   return {
     registry,
     dlqEntries,
+    dlqOldestAge,
+    dlqExpiringSoon,
+    replayJobsRunning,
     unavailablePartitions,
     rows: (event, pipeline, count) => {
       if (count > 0) rows.inc({ pipeline, event }, count);

@@ -1,25 +1,27 @@
 /**
  * Reading and deleting DLQ entries: SCAN (never KEYS), the stored value exactly as written, and
- * the metadata the relay keeps beside it (absent for entries the Go processor wrote).
+ * the metadata the relay keeps beside it (absent for entries the Go processor wrote). A delete
+ * takes the entry out of the index too (dlq-index.ts), in one step.
  */
+import { type DlqEntryMeta, toMeta } from "./dlq-meta.ts";
 import { type KeyScheme, MAX_DLQ_KEY_LENGTH, PLAIN_EVENT_ID } from "./keys.ts";
 import type { Redis } from "./redis.ts";
 
-/** Why and when an entry failed, as the relay records it. */
-export interface DlqEntryMeta {
-  readonly pipeline: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly topic: string;
-  readonly recordKey: string;
-  /** The headers it was sent with (pipelines whose mapping sets headers); empty otherwise. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly firstFailedAt: string;
-  readonly lastFailedAt: string;
-  readonly replayable: boolean;
-}
+export type { DlqEntryMeta } from "./dlq-meta.ts";
+
+/**
+ * KEYS[1] the entry, KEYS[2] its metadata, KEYS[3] its prefix's index by last failure, KEYS[4] by expiry.
+ * Deletes the entry and its metadata and drops it from the index. Returns the keys deleted (0: there was no entry).
+ */
+const REMOVE_SCRIPT = `
+local deleted = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('ZREM', KEYS[3], KEYS[1])
+redis.call('ZREM', KEYS[4], KEYS[1])
+return deleted
+`;
+
+/** The widest SCAN page a paged listing asks for when the pages it gets hold no entry. */
+const WIDEST_PAGE = 1000;
 
 export interface StoredEntry {
   readonly key: string;
@@ -38,13 +40,15 @@ export interface ListPage {
 
 export interface DlqEntries {
   /**
-   * One SCAN page of ≈`count` keys from `cursor`, or (no cursor) whole SCAN pages until every key
-   * or at least `maxKeys` were seen; `nextCursor` then goes on after the last key returned.
+   * From `cursor`, SCAN pages until `count` entries (a little more when the last page brings more:
+   * a page is never cut, or its other keys would be lost behind the cursor) or the end; or (no
+   * cursor) until every key or at least `maxKeys` were seen. `nextCursor` goes on after the last
+   * page read. Pages that hold no entry widen, so a keyspace with few entries is crossed fast.
    */
   list(options: { matchPrefixes: readonly string[]; cursor?: string; count: number; maxKeys: number }): Promise<ListPage>;
   /** The entry, or undefined when there is none. */
   get(key: string): Promise<StoredEntry | undefined>;
-  /** Deletes the entry and its metadata; false when there was none. */
+  /** Deletes the entry and its metadata and drops it from the index; false when there was no entry. */
   remove(key: string): Promise<boolean>;
 }
 
@@ -61,8 +65,17 @@ export function createDlqEntries(params: { redis: Redis; keys: KeyScheme }): Dlq
       const wanted = (key: string) => isEntryKey(key, matchPrefixes);
       const pattern = matchPrefixes.length === 1 ? `${globEscape(matchPrefixes[0] as string)}*` : `${globEscape(keys.namespace)}dlq:*`;
       if (cursor !== undefined) {
-        const [next, found] = await scanPage(cursor, pattern, count);
-        return { items: found.filter(wanted), nextCursor: next };
+        const items = new Set<string>();
+        let next = cursor;
+        let width = count;
+        do {
+          const [after, found] = await scanPage(next, pattern, width);
+          next = after;
+          const entries = found.filter(wanted);
+          for (const key of entries) items.add(key);
+          if (entries.length === 0) width = Math.min(width * 2, Math.max(WIDEST_PAGE, count));
+        } while (next !== "0" && items.size < count);
+        return { items: [...items], nextCursor: next };
       }
       const items = new Set<string>();
       let next = "0";
@@ -78,57 +91,26 @@ export function createDlqEntries(params: { redis: Redis; keys: KeyScheme }): Dlq
       const metaKey = keys.dlqMeta(key);
       const [value, meta, ttl] = await Promise.all([
         redis.send("GET", [key]) as Promise<string | null>,
-        redis.send("HGETALL", [metaKey]) as Promise<Record<string, string> | string[] | null>,
+        redis.send("HGETALL", [metaKey]),
         redis.send("TTL", [key]) as Promise<number>,
       ]);
       if (value === null || value === undefined) return undefined;
       return { key, value: String(value), meta: toMeta(meta), expiresInSeconds: Number(ttl) >= 0 ? Number(ttl) : null };
     },
     async remove(key) {
-      return Number(await redis.send("DEL", [key, keys.dlqMeta(key)])) > 0;
+      const prefix = keys.dlqPrefixOf(key) ?? "";
+      return Number(await redis.script(REMOVE_SCRIPT, [key, keys.dlqMeta(key), keys.dlqIndex(prefix), keys.dlqExpiry(prefix)], [])) > 0;
     },
   };
 }
 
 /** Keys under one of the prefixes that are entries the relay could have written (a stray key with a bad eventId is not listed). */
-function isEntryKey(key: string, prefixes: readonly string[]): boolean {
+export function isEntryKey(key: string, prefixes: readonly string[]): boolean {
   if (key.length > MAX_DLQ_KEY_LENGTH) return false;
   const prefix = prefixes.find((candidate) => key.startsWith(candidate));
   return prefix !== undefined && PLAIN_EVENT_ID.test(key.slice(prefix.length));
 }
 
-function headersIn(text: string | undefined): Record<string, string> {
-  if (!text) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-/** HGETALL comes back as an object (RESP3) or a flat list (RESP2); empty means no metadata. */
-function toMeta(raw: Record<string, string> | string[] | null): DlqEntryMeta | null {
-  if (!raw) return null;
-  const fields: Record<string, string> = {};
-  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) fields[String(raw[i])] = String(raw[i + 1]);
-  else Object.assign(fields, raw);
-  if (Object.keys(fields).length === 0) return null;
-  return {
-    pipeline: fields.pipeline ?? "",
-    eventId: fields.eventId ?? "",
-    eventType: fields.eventType ?? "",
-    topic: fields.topic ?? "",
-    recordKey: fields.recordKey ?? "",
-    headers: headersIn(fields.headers),
-    reason: fields.reason ?? "",
-    attempts: Number(fields.attempts ?? 0),
-    firstFailedAt: fields.firstFailedAt ?? "",
-    lastFailedAt: fields.lastFailedAt ?? "",
-    replayable: fields.replayable !== "0",
-  };
 }

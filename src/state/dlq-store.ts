@@ -1,4 +1,4 @@
-/** The DLQ in Redis, compatible with the entries the Go processor wrote. */
+/** The DLQ in Redis, compatible with the entries the Go processor wrote; each entry indexed as it is written (dlq-index.ts). */
 import type { DeadLetterStore } from "../engine/ports.ts";
 import type { KeyScheme } from "./keys.ts";
 import type { Redis } from "./redis.ts";
@@ -6,8 +6,10 @@ import type { Redis } from "./redis.ts";
 /**
  * KEYS[1] the entry (its value is the payload, as the Go processor stored it)
  * KEYS[2] its metadata hash
+ * KEYS[3] its prefix's index by last failure, KEYS[4] by expiry (dlq-index.ts)
  * ARGV    value, ttl seconds, pipeline, eventId, eventType, topic, recordKey, reason, failedAt,
- *         replayable ("1" or "0"), attempts (the delivery attempts this failure took), headers (JSON, or "")
+ *         replayable ("1" or "0"), attempts (the delivery attempts this failure took), headers (JSON, or ""),
+ *         failedAt as epoch ms (the index score), expiry as epoch ms
  * Returns the delivery attempts the entry has seen in all (a row dead-lettered again adds its own).
  */
 const PUT_SCRIPT = `
@@ -18,6 +20,8 @@ redis.call('HSET', KEYS[2], 'pipeline', ARGV[3], 'eventId', ARGV[4], 'eventType'
   'replayable', ARGV[10], 'headers', ARGV[12])
 local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', ARGV[11])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[13], KEYS[1])
+redis.call('ZADD', KEYS[4], ARGV[14], KEYS[1])
 return attempts
 `;
 
@@ -28,7 +32,7 @@ export function createDeadLetterStore(params: { redis: Redis; keys: KeyScheme; t
       const key = keys.dlq(letter.prefix, letter.eventId);
       await redis.script(
         PUT_SCRIPT,
-        [key, keys.dlqMeta(key)],
+        [key, keys.dlqMeta(key), keys.dlqIndex(letter.prefix), keys.dlqExpiry(letter.prefix)],
         [
           letter.value,
           String(params.ttlSeconds),
@@ -42,6 +46,8 @@ export function createDeadLetterStore(params: { redis: Redis; keys: KeyScheme; t
           letter.replayable ? "1" : "0",
           String(letter.attempts),
           letter.headers && Object.keys(letter.headers).length > 0 ? JSON.stringify(letter.headers) : "",
+          String(letter.failedAt.getTime()),
+          String(Date.now() + params.ttlSeconds * 1000),
         ],
       );
     },

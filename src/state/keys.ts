@@ -1,7 +1,7 @@
 /**
  * The Redis key scheme. DLQ values stay exactly where the Go processor put them
  * (`dlq:menu:<eventId>`, …) so its entries remain readable; what the relay adds lives under
- * other prefixes that a `dlq:*` pattern never matches.
+ * other prefixes that a `dlq:*` pattern never matches (`dlqmeta:`, `dlq-index:`, `dlq-job:`, …).
  */
 
 export interface KeyScheme {
@@ -13,6 +13,8 @@ export interface KeyScheme {
    * replaced by `sha256-<hex digest>` (its metadata keeps it).
    */
   dlq(prefix: string, eventId: string): string;
+  /** The DLQ prefix of a DLQ key, without the namespace (`dlq:<name>:`, every prefix's form); undefined for another key. */
+  dlqPrefixOf(dlqKey: string): string | undefined;
   /** Where the relay keeps why and when an entry failed: `<ns>dlqmeta:<prefix><eventId>`. */
   dlqMeta(dlqKey: string): string;
   /** The delivery record of one event: `<ns>sent:<pipeline>:<eventId>`. */
@@ -21,6 +23,17 @@ export interface KeyScheme {
   dlqLock(dlqKey: string): string;
   /** The lease that makes one instance the owner of a pipeline: `<ns>lease:<pipeline>`. */
   lease(pipeline: string): string;
+  /** The DLQ index of one prefix, by last failure: `<ns>dlq-index:<prefix>`, member = entry key, score = lastFailedAt (epoch ms). */
+  dlqIndex(prefix: string): string;
+  /** The same entries by expiry: `<ns>dlq-expiry:<prefix>`, score = when Redis drops the entry (epoch ms). */
+  dlqExpiry(prefix: string): string;
+  /** The audit trail, a capped stream: `<ns>audit`. */
+  readonly audit: string;
+  /** One bulk replay job (a hash): `<ns>dlq-job:<id>`; its per-entry results (a list): `<ns>dlq-job:<id>:items`. */
+  job(id: string): string;
+  jobItems(id: string): string;
+  /** The jobs by creation time (a sorted set of ids): `<ns>dlq-jobs`. */
+  readonly jobs: string;
 }
 
 /** Longest DLQ key the HTTP API addresses (one URL path segment). */
@@ -43,9 +56,19 @@ export function keyScheme(namespace: string): KeyScheme {
       // entry's metadata keeps the eventId itself.
       return `${namespace}${prefix}${DIGEST_MARK}${new Bun.CryptoHasher("sha256").update(eventId).digest("hex")}`;
     },
+    dlqPrefixOf(dlqKey) {
+      if (!dlqKey.startsWith(namespace)) return undefined;
+      return /^dlq:[^:]+:/.exec(dlqKey.slice(namespace.length))?.[0];
+    },
     dlqMeta: (dlqKey) => `${namespace}dlqmeta:${strip(dlqKey)}`,
     sent: (pipeline, eventId) => `${namespace}sent:${pipeline}:${eventId}`,
     dlqLock: (dlqKey) => `${namespace}dlqlock:${strip(dlqKey)}`,
     lease: (pipeline) => `${namespace}lease:${pipeline}`,
+    dlqIndex: (prefix) => `${namespace}dlq-index:${prefix}`,
+    dlqExpiry: (prefix) => `${namespace}dlq-expiry:${prefix}`,
+    audit: `${namespace}audit`,
+    job: (id) => `${namespace}dlq-job:${id}`,
+    jobItems: (id) => `${namespace}dlq-job:${id}:items`,
+    jobs: `${namespace}dlq-jobs`,
   };
 }

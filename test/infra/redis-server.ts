@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { makeCertificates } from "./certificates.ts";
+import { ensureDebianPackages } from "./debian-packages.ts";
 import { diesWithParent, errorWithLog, freePorts, killOnExit, removeOnExit, TESTBED_DIR, terminate } from "./processes.ts";
 import { ping } from "./redis-ping.ts";
 
@@ -174,17 +175,6 @@ export class LocalRedisServer implements RedisInstance {
 
 /** Finds redis-server on PATH, installing it with apt-get when it is missing. */
 export async function redisServerBinary(): Promise<string> {
-  const found = Bun.which("redis-server");
-  if (found) return found;
-  process.stderr.write("testbed: redis-server is not installed; running apt-get install -y redis-server\n");
-  for (const command of [
-    ["apt-get", "update"],
-    ["apt-get", "install", "-y", "redis-server"],
-  ]) {
-    const code = await Bun.spawn(command, { stdin: "ignore", stdout: "ignore", stderr: "inherit" }).exited;
-    if (code !== 0) throw new Error(`\`${command.join(" ")}\` failed (exit ${code}); install redis-server yourself`);
-  }
-  const installed = Bun.which("redis-server");
-  if (!installed) throw new Error("apt-get installed redis-server but it is not on PATH");
-  return installed;
+  await ensureDebianPackages([{ command: "redis-server", package: "redis-server", why: "the test bed's Redis" }]);
+  return Bun.which("redis-server") as string;
 }

@@ -5,6 +5,7 @@
  * (`, N skipped` when some were), and bun test's exit code. A run where nothing ran, or whose
  * summary cannot be read, fails: a green result must mean tests really passed.
  */
+import { ensureDebianPackages, TEST_PROGRAMS } from "./debian-packages.ts";
 import { runStaticChecks } from "./static-checks.ts";
 import { describeTestbed, ensureTestbed, testbedEnvVars } from "./testbed.ts";
 
@@ -13,6 +14,7 @@ const args = process.argv.slice(2);
 const checks = args.some((arg) => !arg.startsWith("-")) ? { passed: 0, failed: 0 } : await runStaticChecks();
 
 const started = Date.now();
+await ensureDebianPackages(TEST_PROGRAMS);
 const testbed = await ensureTestbed();
 console.log(`test bed (${seconds(started)}):\n${describeTestbed(testbed)}\n`);
 

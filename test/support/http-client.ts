@@ -56,7 +56,31 @@ export function dlqClient(relay: { readonly httpUrl: string }, apiKey: string | 
     remove: (key: string) => call("DELETE", `/dlq/${key}`),
     retry: (key: string) => call("POST", `/dlq/retry/${key}`),
     retryAll: (prefix: string, extra: Record<string, string> = {}) => call("POST", `/dlq/retry?${new URLSearchParams({ prefix, ...extra }).toString()}`),
+    /** GET /dlq/entries with these query parameters. */
+    entries: (query: Record<string, string> = {}) => call("GET", `/dlq/entries${querySuffix(query)}`),
+    /** POST /dlq/retry with these query parameters (a bulk replay job, or a dry run). */
+    bulk: (query: Record<string, string>) => call("POST", `/dlq/retry${querySuffix(query)}`),
+    job: (id: string) => call("GET", `/dlq/jobs/${id}`),
+    cancelJob: (id: string) => call("DELETE", `/dlq/jobs/${id}`),
+    jobs: () => call("GET", "/dlq/jobs"),
+    audit: (query: Record<string, string> = {}) => call("GET", `/audit${querySuffix(query)}`),
+    pipelines: () => call("GET", "/pipelines"),
+    /** Polls GET /dlq/jobs/:id until the job is no longer running; the last answer. */
+    async finishedJob(id: string, timeoutMs = 30_000): Promise<HttpAnswer> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const answer = await call("GET", `/dlq/jobs/${id}`);
+        if (answer.body?.state !== "running") return answer;
+        if (Date.now() > deadline) throw new Error(`job ${id} still running after ${timeoutMs} ms: ${answer.text}`);
+        await Bun.sleep(50);
+      }
+    },
   };
+}
+
+function querySuffix(query: Record<string, string>): string {
+  const search = new URLSearchParams(query).toString();
+  return search ? `?${search}` : "";
 }
 
 export type DlqClient = ReturnType<typeof dlqClient>;

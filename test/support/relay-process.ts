@@ -51,7 +51,9 @@ export async function freePort(): Promise<number> {
 export async function startRelayProcess(env: Record<string, string>, options: { command?: string[]; waitForStart?: boolean } = {}): Promise<RelayProcess> {
   const port = env.HOBOM_HTTP_ADDR ? Number(env.HOBOM_HTTP_ADDR.split(":").pop()) : await freePort();
   const child: Subprocess<"ignore", "pipe", "pipe"> = spawn({
-    cmd: options.command ?? [process.execPath, MAIN],
+    // --no-env-file: the relay reads .env itself (src/config/environment.ts); Bun's own loading
+    // would expand `$` in values first.
+    cmd: options.command ?? [process.execPath, "--no-env-file", MAIN],
     env: { PATH: process.env.PATH ?? "", HOBOM_HTTP_ADDR: `127.0.0.1:${port}`, ...env },
     stdin: "ignore",
     stdout: "pipe",

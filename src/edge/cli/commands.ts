@@ -1,7 +1,10 @@
 /** The commands beside the service: `check-config` and `healthcheck`. */
-import type { Config } from "../../config/config.ts";
 import { describeError } from "../../engine/errors.ts";
 import { createHealthCheck, type Probe } from "../http/health.ts";
+import { UsageError } from "./args.ts";
+import { PROGRAM } from "./command-spec.ts";
+import { EXIT_CHECK_FAILED } from "./exit-codes.ts";
+import { listenAddressOf, localUrl } from "./target.ts";
 
 /** `check-config` (after the configuration was validated): every dependency answers; exit 0 or 1. */
 export async function checkConfig(probes: Record<string, Probe>, close: () => Promise<unknown>): Promise<number> {
@@ -12,21 +15,30 @@ export async function checkConfig(probes: Record<string, Probe>, close: () => Pr
     );
   }
   await close();
-  return report.status === "healthy" ? 0 : 1;
+  return report.status === "healthy" ? 0 : EXIT_CHECK_FAILED;
 }
 
 /**
  * `healthcheck`: asks this host's running service for /health/ready; for container health checks
- * in images that have no shell or curl.
+ * in images that have no shell or curl. It needs HOBOM_HTTP_ADDR alone: a health check must not
+ * fail because some other variable is malformed (the service would not be running then anyway).
  */
-export async function healthcheck(http: Config["http"], timeoutMs: number): Promise<number> {
-  const host = http.hostname === "0.0.0.0" || http.hostname === "::" ? "127.0.0.1" : http.hostname;
+export async function healthcheck(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<number> {
+  let url: string;
   try {
-    const response = await fetch(`http://${host}:${http.port}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
-    process.stdout.write(`${response.status} ${await response.text()}\n`);
-    return response.status === 200 ? 0 : 1;
+    url = localUrl(listenAddressOf(env));
   } catch (error) {
-    process.stdout.write(`no answer from ${host}:${http.port}: ${describeError(error)}\n`);
-    return 1;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${PROGRAM} healthcheck: ${error.message}\n`);
+    // Docker reserves exit code 2 of a HEALTHCHECK; 1 is "unhealthy".
+    return EXIT_CHECK_FAILED;
+  }
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
+    process.stdout.write(`${response.status} ${await response.text()}\n`);
+    return response.status === 200 ? 0 : EXIT_CHECK_FAILED;
+  } catch (error) {
+    process.stdout.write(`no answer from ${url}: ${describeError(error)}\n`);
+    return EXIT_CHECK_FAILED;
   }
 }

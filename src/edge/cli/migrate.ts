@@ -13,12 +13,7 @@ import { EXIT_CONFIG } from "./exit-codes.ts";
 type Reserved = Parameters<typeof loadPipelinesFile>[2];
 
 /** `migrate` needs the pipelines file alone, not the service's whole configuration: it runs before the service is configured. */
-export async function migrateCommand(env: Readonly<Record<string, string | undefined>>, args: readonly string[], reserved: Reserved): Promise<number> {
-  const unknown = args.filter((arg) => arg !== "--print");
-  if (unknown.length > 0) {
-    process.stderr.write(`hobom-event-processor migrate: unknown argument ${JSON.stringify(unknown[0])}; the one option is --print\n`);
-    return EXIT_CONFIG;
-  }
+export async function migrateCommand(env: Readonly<Record<string, string | undefined>>, print: boolean, reserved: Reserved): Promise<number> {
   const path = env.HOBOM_PIPELINES_FILE;
   if (path === undefined || path === "") {
     process.stderr.write("hobom-event-processor migrate: HOBOM_PIPELINES_FILE is not set; migrate creates the outbox tables the pipelines file declares\n");
@@ -30,7 +25,7 @@ export async function migrateCommand(env: Readonly<Record<string, string | undef
     for (const problem of file.problems) process.stderr.write(`  - ${problem}\n`);
     return EXIT_CONFIG;
   }
-  return migrate(file.declarations, args.includes("--print"));
+  return migrate(file.declarations, print);
 }
 
 export async function migrate(

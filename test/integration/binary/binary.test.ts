@@ -4,7 +4,7 @@
  * plus its command line: --version, --help and check-config.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { VARIABLE_LIST } from "../../../src/config/variables.ts";
@@ -35,6 +35,7 @@ beforeAll(async () => {
       process.execPath,
       "build",
       "--compile",
+      "--no-compile-autoload-dotenv",
       "--minify",
       "--sourcemap=none",
       "--define",
@@ -82,6 +83,19 @@ async function runBinary(args: string[], env: Record<string, string> = {}, timeo
     clearTimeout(timer);
   }
 }
+
+test("reads a .env as written: Bun's own .env loading, which expands $ in values, is off in the binary", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hobom-binary-dotenv-"));
+  try {
+    writeFileSync(join(dir, ".env"), "HOBOM_GRPC_ADDR=localhost:50051\nHOBOM_GRPC_API_KEY=k\nHOBOM_KAFKA_ACKS=pa$word\n");
+    const child = Bun.spawn([binary, "check-config", "--offline"], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, stdout: "pipe", stderr: "pipe" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('"pa$word" is not one of');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("the binary sits alone in an empty folder", () => {
   expect(readdirSync(runDir)).toEqual(["hobom-event-processor"]);

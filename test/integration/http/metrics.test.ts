@@ -1,10 +1,11 @@
 /**
  * GET /metrics in Prometheus text format, scraped over real HTTP while the relay delivers a known
- * number of events: the per-pipeline row counters, the histograms, the lag and breaker gauges, DLQ
- * entries per prefix and errors by dependency.
+ * number of events: the per-pipeline row counters (replays included), the histograms, the lag and
+ * breaker gauges, the DLQ gauges per prefix and errors by dependency.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
+import { RedisClient } from "bun";
 import { type RedisInstance, startRedisServer } from "../../infra/redis-server.ts";
 import {
   type HoBomBackendDouble,
@@ -14,7 +15,7 @@ import {
   startHoBomBackend,
   startLlmBackend,
 } from "../../support/backends/index.ts";
-import { http, parsePrometheus, type Sample, sampleValue } from "../../support/http-client.ts";
+import { dlqClient, http, parsePrometheus, type Sample, sampleValue } from "../../support/http-client.ts";
 import { createTopics } from "../../support/kafka-topics.ts";
 import { eventually, type RelayTestSetup, relayTestSetup, TEST_API_KEY } from "../../support/relay-env.ts";
 import { killAllRelays, type RelayProcess, startRelayProcess } from "../../support/relay-process.ts";
@@ -26,7 +27,7 @@ const PREFIXES = ["dlq:menu:", "dlq:log:", "dlq:space:", "dlq:space-log:", "dlq:
 
 let hobom: HoBomBackendDouble;
 let llm: LlmBackendDouble;
-// A private Redis: each scrape counts the DLQ with SCANs, which a busy shared Redis makes slow.
+// A private Redis: the DLQ counts of one test are not another's.
 let privateRedis: RedisInstance;
 let setup: RelayTestSetup;
 let relay: RelayProcess;
@@ -107,6 +108,35 @@ describe("GET /metrics", () => {
       PREFIXES.map((prefix) => [prefix, sampleValue(samples, "hobom_dlq_entries", { prefix: `${setup.namespace}${prefix}` })]),
     );
     expect(entries).toEqual({ "dlq:menu:": 1, "dlq:log:": 0, "dlq:space:": 0, "dlq:space-log:": 0, "dlq:law:": 0, "dlq:angel:": 0, "dlq:angel-log:": 0 });
+  });
+
+  test("the DLQ gauges exist for every prefix from the start, and replays count as replayed (0 until the first)", async () => {
+    const before = (await scrape()).samples;
+    for (const pipeline of ["message", "log", "law"]) expect(sampleValue(before, "hobom_rows_total", { pipeline, event: "replayed" })).toBe(0);
+    for (const name of ["hobom_dlq_entries", "hobom_dlq_oldest_entry_age_seconds", "hobom_dlq_entries_expiring_soon"]) {
+      for (const prefix of PREFIXES)
+        expect({ name, prefix, present: sampleValue(before, name, { prefix: `${setup.namespace}${prefix}` }) !== undefined }).toEqual({
+          name,
+          prefix,
+          present: true,
+        });
+    }
+    expect(sampleValue(before, "hobom_dlq_replay_jobs_running")).toBe(0);
+    const oldest = sampleValue(before, "hobom_dlq_oldest_entry_age_seconds", { prefix: `${setup.namespace}dlq:menu:` }) ?? -1;
+    expect(oldest).toBeGreaterThanOrEqual(0);
+
+    const row = hobom.messages.add({ payload: messagePayload(), status: "FAILED" });
+    const key = `${setup.namespace}dlq:menu:${row.eventId}`;
+    const client = new RedisClient(privateRedis.url);
+    try {
+      await client.send("SET", [key, '{"type":"MAIL_MESSAGE"}', "EX", "3600"]);
+    } finally {
+      client.close();
+    }
+    expect((await dlqClient(relay).retry(key)).status).toBe(200);
+    const after = (await scrape()).samples;
+    expect(sampleValue(after, "hobom_rows_total", { pipeline: "message", event: "replayed" })).toBe(1);
+    expect(rows(after, "message", "published") - rows(before, "message", "published")).toBe(0);
   });
 
   test("a failed mark counts as a grpc error, and the row is published once and marked on the next cycle", async () => {

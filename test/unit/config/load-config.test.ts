@@ -62,7 +62,7 @@ describe("loadConfig", () => {
         lawAttempts: 3,
         lawBackoffMs: [500, 1_000],
       },
-      http: { hostname: "0.0.0.0", port: 8082, internalApiKey: undefined, dlqAuth: true },
+      http: { hostname: "0.0.0.0", port: 8082, internalApiKey: undefined, internalApiKeys: [], dlqAuth: true },
       logLevel: "info",
     });
   });
@@ -193,7 +193,7 @@ describe("loadConfig", () => {
       HOBOM_DLQ_AUTH: "off",
       HOBOM_INTERNAL_API_KEY: "internal",
     });
-    expect(config.http).toEqual({ hostname: "127.0.0.1", port: 9000, internalApiKey: "internal", dlqAuth: false });
+    expect(config.http).toEqual({ hostname: "127.0.0.1", port: 9000, internalApiKey: "internal", internalApiKeys: [], dlqAuth: false });
     expect(config.redis.url).toBe("rediss://:pw@cache.internal:6380/2");
     expect(config.redis.keyPrefix).toBe("staging:");
   });

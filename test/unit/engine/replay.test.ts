@@ -47,7 +47,7 @@ function setup() {
     sink,
     description: {},
   };
-  const replay = createReplayer({ letters, ledger: world.ledger, leases, lockTtlMs: 30_000, log });
+  const replay = createReplayer({ letters, ledger: world.ledger, leases, lockTtlMs: 30_000, log, metrics: world.metrics });
   letters.entries.set(KEY, { key: KEY, value: STORED, meta: META });
   world.source.add({ id: "e1", type: "MESSAGE", record: {}, createdAt: Number.NaN });
   const failure = (promise: Promise<unknown>) =>
@@ -83,6 +83,15 @@ describe("createReplayer", () => {
     expect(letters.entries.has(KEY)).toBe(false);
     expect(leases.calls).toEqual([`acquire:dlq-retry:${KEY}`, `release:dlq-retry:${KEY}`]);
     expect(leases.held.size).toBe(0);
+  });
+
+  test("counts a completed replay as replayed of its pipeline, and a replay that did not complete not at all", async () => {
+    const { replay, pipeline, metrics, letters, failure } = setup();
+    await replay(pipeline, KEY, "e1");
+    expect(metrics.count("message", "replayed")).toBe(1);
+    letters.entries.set(KEY, { key: KEY, value: STORED, meta: { ...META, replayable: false } });
+    expect((await failure(replay(pipeline, KEY, "e1")))?.kind).toBe("not replayable");
+    expect(metrics.count("message", "replayed")).toBe(1);
   });
 
   test("hands the codec the entry with where it was bound, from its metadata (none for an entry the Go processor wrote)", async () => {

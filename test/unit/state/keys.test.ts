@@ -26,3 +26,30 @@ describe("keyScheme.dlq", () => {
     expect(keys.dlq("dlq:menu:", "a*b")).not.toBe(keys.dlq("dlq:menu:", "a*c"));
   });
 });
+
+describe("the keys the relay adds beside the DLQ", () => {
+  test("never match the Go processor's dlq:* pattern, whatever the namespace", () => {
+    for (const namespace of ["", "staging:"]) {
+      const keys = keyScheme(namespace);
+      const added = [
+        keys.dlqMeta(`${namespace}dlq:menu:e1`),
+        keys.dlqIndex("dlq:menu:"),
+        keys.dlqExpiry("dlq:menu:"),
+        keys.audit,
+        keys.job("j-1"),
+        keys.jobItems("j-1"),
+        keys.jobs,
+      ];
+      for (const key of added) expect({ key, matches: key.startsWith(`${namespace}dlq:`) }).toEqual({ key, matches: false });
+      expect(added.every((key) => key.startsWith(namespace))).toBe(true);
+    }
+  });
+
+  test("dlqPrefixOf finds a key's DLQ prefix after the namespace, and nothing for another key", () => {
+    const keys = keyScheme("ns:");
+    expect(keys.dlqPrefixOf("ns:dlq:menu:e1")).toBe("dlq:menu:");
+    expect(keys.dlqPrefixOf("ns:dlq:space-log:a:b")).toBe("dlq:space-log:");
+    expect(keys.dlqPrefixOf("dlq:menu:e1")).toBeUndefined();
+    expect(keys.dlqPrefixOf("ns:dlqmeta:dlq:menu:e1")).toBeUndefined();
+  });
+});

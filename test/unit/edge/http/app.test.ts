@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { apiKeyCheck } from "../../../../src/edge/http/api-key.ts";
 import { createHttpApp } from "../../../../src/edge/http/app.ts";
 import { DlqError } from "../../../../src/edge/http/dlq-errors.ts";
 import { createLogger } from "../../../../src/observability/logger.ts";
@@ -57,25 +56,5 @@ describe("createHttpApp", () => {
   test("answers an unknown path with 404 in JSON", async () => {
     const { app } = appWith(() => ({}));
     expect(await call(app, "GET", "/nothing/here")).toEqual({ status: 404, allow: null, body: { error: "not found" } });
-  });
-});
-
-describe("apiKeyCheck", () => {
-  test("accepts only the configured key", () => {
-    const check = apiKeyCheck("s3cret", true);
-    expect(check("s3cret")).toEqual({ ok: true });
-    expect(check("s3cre")).toMatchObject({ ok: false });
-    expect(check(undefined)).toMatchObject({ ok: false });
-    expect(check("")).toMatchObject({ ok: false });
-  });
-
-  test("refuses everything and names the variable when no key is configured", () => {
-    const verdict = apiKeyCheck(undefined, true)("anything");
-    expect(verdict.ok).toBe(false);
-    expect(verdict.ok === false && verdict.detail).toContain("HOBOM_INTERNAL_API_KEY");
-  });
-
-  test("lets everything through only when auth was turned off on purpose", () => {
-    expect(apiKeyCheck(undefined, false)(undefined)).toEqual({ ok: true });
   });
 });
