@@ -8,9 +8,9 @@
  * this instance's own claim (so that batches follow each other without waiting for the previous
  * one's marks). That is safe because the engine delivers one batch after the other, and because
  * this source hands over no row whose aggregate still has an earlier row of this instance's that
- * was not settled delivered or given up (retried or released with its write still going, or left
- * unsettled by a failed cycle until its claim lapses): such rows are released at once and come
- * again after the earlier one.
+ * was not settled delivered or given up (retried or released after the claim began, or left
+ * unsettled by a failed cycle until a lease after its claim lapsed): such rows are released at
+ * once and come again after the earlier one.
  */
 import { backoffDelay } from "../../engine/backoff.ts";
 import type { Poller } from "../../engine/polling.ts";
@@ -37,11 +37,20 @@ export interface SqlOutboxSourceOptions {
 export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
   const { store, owner, log, now = Date.now, random = Math.random } = options;
   let unwatch: Promise<() => Promise<void>> | undefined;
-  // Events handed over and not yet settled delivered or given up, by id: their ordering key, and
-  // when their claim lapses (then anyone may claim them again, and they stop holding their key).
-  const open = new Map<string, { key: string; until: number }>();
+  // Events handed over and not yet settled delivered or given up, by id: their ordering key, when
+  // their claim lapses (then anyone may claim them again), and, once written back as pending, the
+  // number of the last claim begun before that write: a later claim finds them ahead of their
+  // aggregate's later rows, an earlier one (claimed ahead) may hold those rows without them.
+  const open = new Map<string, OpenEvent>();
+  let claims = 0;
   const close = (ids: readonly string[]) => {
     for (const id of ids) open.delete(id);
+  };
+  const pendingAgain = (ids: readonly string[]) => {
+    for (const id of ids) {
+      const event = open.get(id);
+      if (event) event.pendingBefore = claims;
+    }
   };
 
   // Watching starts with the first wait, and again after it failed (the database was away).
@@ -77,11 +86,12 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
     // mark leaves a row claimed, and a later claim finds it delivered in the ledger).
     close(delivered);
     close(rejected.map((row) => row.id));
-    // Retried or released: they hold their aggregates until the database says so itself.
+    // Retried or released: they hold their aggregates from the claims begun before the database
+    // has them pending again; the claims after it order them first themselves.
     const reopen = (ids: readonly string[], change: () => Promise<void>) =>
       apply(ids, async () => {
         await change();
-        close(ids);
+        pendingAgain(ids);
       });
     const retriedIds = retried.map((row) => row.id);
     await Promise.all([
@@ -96,14 +106,19 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
     return { failed };
   };
 
-  /** The aggregates of which this instance has an earlier event out, not settled either way. */
-  function heldKeys(claimed: readonly ClaimedRow[]): Set<string> {
-    // A row claimed again had its earlier claim lapse: it holds nothing any more.
+  /**
+   * The aggregates of which this instance has an earlier event out, not settled either way, as a
+   * claim sees them. A claim begun after such an event was pending again, or more than a lease
+   * after its claim lapsed (the database's clock may run behind ours), orders it first itself or
+   * finds it claimed by another instance: it holds nothing for that claim nor any later one.
+   */
+  function heldKeys(claim: Claim, claimed: readonly ClaimedRow[]): Set<string> {
+    // A row claimed again comes in this batch ahead of its aggregate's later rows.
     close(claimed.map((row) => row.id));
-    const at = now();
     const keys = new Set<string>();
     for (const [id, event] of open) {
-      if (event.until <= at) open.delete(id);
+      const settled = event.pendingBefore !== undefined && claim.number > event.pendingBefore;
+      if (settled || claim.startedAt > event.until + options.leaseMs) open.delete(id);
       else keys.add(event.key);
     }
     return keys;
@@ -112,10 +127,16 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
   // A full batch says that more rows wait: the next claim starts at once and runs while this batch
   // is delivered, so that the database's round trips overlap Kafka's. What it claims is checked
   // against the open events when it is handed over, not when it was claimed.
-  let prefetched: { rows: Promise<ClaimedRow[]>; until: number } | undefined;
+  let prefetched: Claim | undefined;
   let closing = false;
-  const claim = () => {
-    const claimed = { rows: store.claim(options.batchSize, owner, options.leaseMs), until: now() + options.leaseMs };
+  const claim = (): Claim => {
+    const startedAt = now();
+    const claimed = {
+      rows: store.claim(options.batchSize, owner, options.leaseMs),
+      number: ++claims,
+      startedAt,
+      until: startedAt + options.leaseMs,
+    };
     // A failure is the next take's to report.
     claimed.rows.catch(() => {});
     return claimed;
@@ -136,23 +157,28 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
       const rows = await current.rows;
       const more = rows.length >= options.batchSize;
       poll.done(more);
-      if (more && !closing) prefetched = claim();
-      const held = heldKeys(rows);
+      // Rows claimed ahead whose claim lapsed meanwhile (the sink was away) may have been claimed
+      // by another instance since: none of them goes out from here.
+      const held = current.until <= now() ? new Set(rows.map(orderingKeyOf)) : heldKeys(current, rows);
       const events: SourceEvent[] = [];
       const wait: string[] = [];
       const { until } = current;
       for (const event of rows.map(rowEvent)) {
         const key = event.orderingKey ?? event.id;
-        if (held.has(key)) {
-          wait.push(event.id);
-          continue;
-        }
+        // A row held back holds its aggregate too: a claim begun before it is pending again may
+        // hold the aggregate's later rows without it.
         open.set(event.id, { key, until });
-        events.push(event);
+        if (held.has(key)) wait.push(event.id);
+        else events.push(event);
       }
       // Best effort: rows not released here come again when their claim lapses.
       if (wait.length > 0)
-        await store.released(wait, owner).catch((error: unknown) => log.warn("could not release rows held back behind an earlier one", { error }));
+        await store.released(wait, owner).then(
+          () => pendingAgain(wait),
+          (error: unknown) => log.warn("could not release rows held back behind an earlier one", { error }),
+        );
+      // Only now: a claim begun before the rows held back are pending again would be held behind them.
+      if (more && !closing) prefetched = claim();
       return batchOf(events, settle);
     },
     async redelivered(ids) {
@@ -175,6 +201,21 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
       await store.close();
     },
   };
+}
+
+interface Claim {
+  readonly rows: Promise<ClaimedRow[]>;
+  /** Claims are numbered as they begin. */
+  readonly number: number;
+  readonly startedAt: number;
+  /** When its rows' claim lapses, by our clock (the database's own is a little later). */
+  readonly until: number;
+}
+
+interface OpenEvent {
+  readonly key: string;
+  readonly until: number;
+  pendingBefore?: number;
 }
 
 function batchOf(events: readonly SourceEvent[], settle: SourceBatch["settle"]): SourceBatch {
@@ -204,7 +245,7 @@ export function rowEvent(row: ClaimedRow): SourceEvent {
   return {
     id: row.id,
     type: row.type,
-    orderingKey: `${row.aggregatetype}\u0000${row.aggregateid}`,
+    orderingKey: orderingKeyOf(row),
     record: {
       id: row.id,
       aggregatetype: row.aggregatetype,
@@ -228,4 +269,9 @@ function parseJson(text: string | null): unknown {
   } catch (error) {
     return error as Error;
   }
+}
+
+/** An aggregate: its type and id. */
+function orderingKeyOf(row: ClaimedRow): string {
+  return `${row.aggregatetype}\u0000${row.aggregateid}`;
 }

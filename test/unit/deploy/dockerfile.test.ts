@@ -85,7 +85,15 @@ describe("Dockerfile", () => {
   test("builds with the flags of npm run build", async () => {
     const script = ((await Bun.file(resolve(ROOT, "package.json")).json()) as { scripts: { build: string } }).scripts.build;
     const compile = all(build, "RUN").find((args) => args.includes("bun build")) ?? "";
-    for (const flag of ["--compile", "--no-compile-autoload-dotenv", "--minify", "--sourcemap=none", "HOBOM_BUILD_VERSION", "HOBOM_BUILD_COMMIT", "src/main.ts"]) {
+    for (const flag of [
+      "--compile",
+      "--no-compile-autoload-dotenv",
+      "--minify",
+      "--sourcemap=none",
+      "HOBOM_BUILD_VERSION",
+      "HOBOM_BUILD_COMMIT",
+      "src/main.ts",
+    ]) {
       expect(script, flag).toContain(flag);
       expect(compile, flag).toContain(flag);
     }

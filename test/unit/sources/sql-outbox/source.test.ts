@@ -97,15 +97,79 @@ describe("the SQL outbox source's order within one instance", () => {
     expect(ids((await all(source)).events)).toEqual(["x2"]);
   });
 
-  test("holds a later row back behind an earlier one a failed cycle left unsettled, until that claim lapses", async () => {
+  test("holds a later row back behind an earlier one a failed cycle left unsettled, until a lease after that claim lapsed", async () => {
     const clock = { now: 0 };
-    const { store, released } = scripted([[row("x1", "x")], [row("x2", "x")], [row("x2", "x")]]);
+    const { store, released } = scripted([[row("x1", "x")], [row("x2", "x")], [row("x2", "x")], [row("x2", "x")]]);
     const source = sourceOn(store, clock);
     await all(source);
     expect(ids((await all(source)).events)).toEqual([]);
-    expect(released).toEqual([["x2"]]);
+    // x1's claim lapsed, by our clock: the database's may be behind, and x1 not yet claimable.
     clock.now = 30_001;
+    expect(ids((await all(source)).events)).toEqual([]);
+    expect(released).toEqual([["x2"], ["x2"]]);
+    clock.now = 60_001;
     expect(ids((await all(source)).events)).toEqual(["x2"]);
+  });
+
+  test("holds a later row claimed ahead behind an earlier one released after that claim began, not behind it in a claim begun after", async () => {
+    const { store, released } = scripted([
+      [row("x1", "x"), row("y1", "y")],
+      [row("x2", "x"), row("z1", "z")],
+      [row("x1", "x"), row("x2", "x")],
+    ]);
+    const source = sourceOn(store, { now: 0 }, 2);
+    const first = await all(source);
+    const [x1, y1] = first.events as [SourceEvent, SourceEvent];
+    // The second claim began when the first batch came back full, before x1 was pending again.
+    await first.batch.settle({ released: [x1], delivered: [y1] });
+    const second = await all(source);
+    expect(ids(second.events)).toEqual(["z1"]);
+    expect(released).toEqual([["x1"], ["x2"]]);
+    await second.batch.settle({ delivered: second.events });
+    expect(ids((await all(source)).events)).toEqual(["x1", "x2"]);
+  });
+
+  test("claims ahead only once the rows it held back are pending again, so that the next claim orders them first", async () => {
+    const steps: string[] = [];
+    const { store, released } = scripted([
+      [row("x1", "x"), row("y1", "y")],
+      [row("x2", "x"), row("z1", "z")],
+      [row("x1", "x"), row("x2", "x")],
+    ]);
+    const logged: OutboxStore = {
+      ...store,
+      claim: (...args) => {
+        steps.push("claim");
+        return store.claim(...args);
+      },
+      released: async (ids, owner) => {
+        await Bun.sleep(5);
+        await store.released(ids, owner);
+        steps.push(`released ${ids.join(" ")}`);
+      },
+    };
+    const source = sourceOn(logged, { now: 0 }, 2);
+    const first = await all(source);
+    const [x1, y1] = first.events as [SourceEvent, SourceEvent];
+    await first.batch.settle({ released: [x1], delivered: [y1] });
+    expect(ids((await all(source)).events)).toEqual(["z1"]);
+    expect(steps).toEqual(["claim", "claim", "released x1", "released x2", "claim"]);
+    expect(released).toEqual([["x1"], ["x2"]]);
+    expect(ids((await all(source)).events)).toEqual(["x1", "x2"]);
+  });
+
+  test("hands over nothing of a batch claimed ahead whose claim lapsed before it was taken (the sink was away)", async () => {
+    const clock = { now: 0 };
+    const { store, released } = scripted([
+      [row("a1", "a"), row("b1", "b")],
+      [row("a2", "a"), row("c1", "c")],
+    ]);
+    const source = sourceOn(store, clock, 2);
+    const first = await all(source);
+    await first.batch.settle({ delivered: first.events });
+    clock.now = 40_000;
+    expect(ids((await all(source)).events)).toEqual([]);
+    expect(released).toEqual([["a2", "c1"]]);
   });
 
   test("starts the next claim as soon as a batch comes back full, and gives its rows back on close", async () => {
