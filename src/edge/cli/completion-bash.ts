@@ -5,10 +5,7 @@
  */
 import { PROGRAM } from "./command-spec.ts";
 import { COMMAND_TABLE } from "./command-table.ts";
-import { type CompletionOption, completionNodes } from "./completion-model.ts";
-
-/** Single-quoted for bash. */
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+import { type CompletionOption, commandWalk, completionNodes, shellQuote as quote, valuedOptions } from "./completion-model.ts";
 
 /** What bash does for an option's value. */
 function valueAction(option: CompletionOption): string {
@@ -20,11 +17,7 @@ function valueAction(option: CompletionOption): string {
 export function bashCompletionScript(): string {
   const nodes = completionNodes(COMMAND_TABLE);
   const fn = `_${PROGRAM.replace(/-/g, "_")}`;
-  const paths = new Set(nodes.map((node) => node.path));
-  const descend = nodes.flatMap((node) =>
-    node.words.filter((word) => paths.has(node.path === "" ? word.word : `${node.path} ${word.word}`)).map((word) => `${node.path}/${word.word}`),
-  );
-  const valued = nodes.flatMap((node) => node.options.filter((option) => option.value).map((option) => ({ pattern: `${node.path} ${option.word}`, option })));
+  const valued = valuedOptions(nodes);
   return `# bash completion for ${PROGRAM}, printed by \`${PROGRAM} completion bash\`.
 # Install: ${PROGRAM} completion bash > /etc/bash_completion.d/${PROGRAM}
 #      or: source <(${PROGRAM} completion bash)   (in ~/.bashrc)
@@ -36,19 +29,7 @@ ${fn}() {
   if [[ "$line" != *[[:space:]] && \${#parts[@]} -gt 0 ]]; then cur="\${parts[-1]}"; unset 'parts[-1]'; fi
   for ((i = 1; i < \${#parts[@]}; i++)); do
     word="\${parts[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$word" in
-      --*=*) given+=("\${word%%=*}"); continue ;;
-      -*)
-        given+=("$word")
-        case "$command $word" in
-          ${valued.map(({ pattern }) => quote(pattern)).join("|")}) skip=1 ;;
-        esac
-        continue ;;
-    esac
-    case "$command/$word" in
-      ${descend.map(quote).join("|")}) command="\${command:+$command }$word" ;;
-    esac
+${commandWalk(nodes)}
   done
   COMPREPLY=()
   if ((skip)); then

@@ -52,3 +52,37 @@ export function completionNodes(root: CommandSpec): CompletionNode[] {
   visit(root, "");
   return nodes;
 }
+
+/** Single-quoted for bash and zsh alike. */
+export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell loop both scripts run over the words before the cursor (each in `word`): options
+ * given are collected in `given`, an option's value is skipped (`skip` stays 1 when the cursor is
+ * on one), and `command` becomes the command path the words name.
+ */
+export function commandWalk(nodes: readonly CompletionNode[]): string {
+  const paths = new Set(nodes.map((node) => node.path));
+  const descend = nodes.flatMap((node) =>
+    node.words.filter((word) => paths.has(node.path === "" ? word.word : `${node.path} ${word.word}`)).map((word) => `${node.path}/${word.word}`),
+  );
+  const valued = valuedOptions(nodes).map(({ pattern }) => pattern);
+  return `    if ((skip)); then skip=0; continue; fi
+    case "$word" in
+      --*=*) given+=("\${word%%=*}"); continue ;;
+      -*)
+        given+=("$word")
+        case "$command $word" in
+          ${valued.map(shellQuote).join("|")}) skip=1 ;;
+        esac
+        continue ;;
+    esac
+    case "$command/$word" in
+      ${descend.map(shellQuote).join("|")}) command="\${command:+$command }$word" ;;
+    esac`;
+}
+
+/** The options that take a value, by the command path and option they follow. */
+export function valuedOptions(nodes: readonly CompletionNode[]): { pattern: string; option: CompletionOption }[] {
+  return nodes.flatMap((node) => node.options.filter((option) => option.value).map((option) => ({ pattern: `${node.path} ${option.word}`, option })));
+}

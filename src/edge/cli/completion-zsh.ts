@@ -5,10 +5,7 @@
  */
 import { PROGRAM } from "./command-spec.ts";
 import { COMMAND_TABLE } from "./command-table.ts";
-import { type CompletionOption, completionNodes } from "./completion-model.ts";
-
-/** Single-quoted for zsh. */
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+import { type CompletionOption, commandWalk, completionNodes, shellQuote as quote, valuedOptions } from "./completion-model.ts";
 
 /** A `word:description` entry for _describe, the word's colons escaped. */
 const described = (word: string, doc: string) => quote(`${word.replace(/:/g, "\\:")}:${doc}`);
@@ -22,11 +19,7 @@ function valueAction(option: CompletionOption): string {
 export function zshCompletionScript(): string {
   const nodes = completionNodes(COMMAND_TABLE);
   const fn = `_${PROGRAM}`;
-  const paths = new Set(nodes.map((node) => node.path));
-  const descend = nodes.flatMap((node) =>
-    node.words.filter((word) => paths.has(node.path === "" ? word.word : `${node.path} ${word.word}`)).map((word) => `${node.path}/${word.word}`),
-  );
-  const valued = nodes.flatMap((node) => node.options.filter((option) => option.value).map((option) => ({ pattern: `${node.path} ${option.word}`, option })));
+  const valued = valuedOptions(nodes);
   return `#compdef ${PROGRAM}
 # zsh completion for ${PROGRAM}, printed by \`${PROGRAM} completion zsh\`.
 # Install: ${PROGRAM} completion zsh > "\${fpath[1]}/_${PROGRAM}"   (a new shell picks it up)
@@ -36,19 +29,7 @@ ${fn}() {
   local -a given values entries
   for ((i = 2; i < CURRENT; i++)); do
     word="\${words[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$word" in
-      --*=*) given+=("\${word%%=*}"); continue ;;
-      -*)
-        given+=("$word")
-        case "$command $word" in
-          ${valued.map(({ pattern }) => quote(pattern)).join("|")}) skip=1 ;;
-        esac
-        continue ;;
-    esac
-    case "$command/$word" in
-      ${descend.map(quote).join("|")}) command="\${command:+$command }$word" ;;
-    esac
+${commandWalk(nodes)}
   done
   if ((skip)); then
     # The word under the cursor is the value of the option before it.

@@ -7,7 +7,7 @@
 import { SQL } from "bun";
 import { DependencyError } from "../../engine/errors.ts";
 import type { TableNames } from "./postgres-schema.ts";
-import type { Backlog, ClaimedRow, OutboxStore } from "./store.ts";
+import { type Backlog, claimedRow, type OutboxStore } from "./store.ts";
 
 /** The advisory lock claims are serialised under, per table: hashtext of this and the table's name. */
 const CLAIM_LOCK = "hobom-outbox-claim";
@@ -138,21 +138,6 @@ FROM ${table} WHERE relay_state = 'pending' GROUP BY aggregatetype`,
       return () => subscription.unlisten().catch(() => {});
     },
     close: () => sql.close(),
-  };
-}
-
-function claimedRow(row: Record<string, unknown>): ClaimedRow {
-  return {
-    id: String(row.id),
-    aggregatetype: String(row.aggregatetype),
-    aggregateid: String(row.aggregateid),
-    type: String(row.type),
-    payload: row.payload === null ? null : String(row.payload),
-    headers: row.headers === null ? null : String(row.headers),
-    tracingspancontext: row.tracingspancontext === null ? null : String(row.tracingspancontext),
-    seq: Number(row.seq),
-    attempts: Number(row.attempts),
-    createdAt: Number(row.created_at),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { Database } from "bun:sqlite";
 import { DependencyError } from "../../engine/errors.ts";
-import type { Backlog, ClaimedRow, OutboxStore } from "./store.ts";
+import { type Backlog, claimedRow, type OutboxStore } from "./store.ts";
 
 /** How often the data version is read for commits by others; a read is a few microseconds. */
 const WATCH_EVERY_MS = 50;
@@ -154,20 +154,5 @@ WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each($rows)) AND relay
       db?.close();
       db = undefined;
     },
-  };
-}
-
-function claimedRow(row: Record<string, unknown>): ClaimedRow {
-  return {
-    id: String(row.id),
-    aggregatetype: String(row.aggregatetype),
-    aggregateid: String(row.aggregateid),
-    type: String(row.type),
-    payload: row.payload === null ? null : String(row.payload),
-    headers: row.headers === null ? null : String(row.headers),
-    tracingspancontext: row.tracingspancontext === null ? null : String(row.tracingspancontext),
-    seq: Number(row.seq),
-    attempts: Number(row.attempts),
-    createdAt: row.created_at === null ? Number.NaN : Number(row.created_at),
   };
 }

@@ -23,6 +23,26 @@ export interface ClaimedRow {
   readonly createdAt: number;
 }
 
+/**
+ * A claimed row from the columns both dialects' claims return (`seq`, `attempts`, `created_at` in
+ * epoch ms), whatever types their drivers give.
+ */
+export function claimedRow(row: Record<string, unknown>): ClaimedRow {
+  const text = (value: unknown) => (value === null ? null : String(value));
+  return {
+    id: String(row.id),
+    aggregatetype: String(row.aggregatetype),
+    aggregateid: String(row.aggregateid),
+    type: String(row.type),
+    payload: text(row.payload),
+    headers: text(row.headers),
+    tracingspancontext: text(row.tracingspancontext),
+    seq: Number(row.seq),
+    attempts: Number(row.attempts),
+    createdAt: row.created_at === null ? Number.NaN : Number(row.created_at),
+  };
+}
+
 /** Pending rows of one aggregate type, for the metrics. */
 export interface Backlog {
   readonly aggregatetype: string;
