@@ -10,12 +10,14 @@
  * this source hands over no row whose aggregate still has an earlier row of this instance's that
  * was not settled delivered or given up (retried or released after the claim began, or left
  * unsettled by a failed cycle until a lease after its claim lapsed): such rows are released at
- * once and come again after the earlier one.
+ * once and come again after the earlier one (the bookkeeping: aggregate-holds.ts).
  */
 import { backoffDelay } from "../../engine/backoff.ts";
 import type { Poller } from "../../engine/polling.ts";
 import type { Settlement, SettleReport, Source, SourceBatch, SourceEvent } from "../../engine/ports.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { type ClaimTicket, createAggregateHolds } from "./aggregate-holds.ts";
+import { orderingKeyOf, rowEvent } from "./row-event.ts";
 import type { ClaimedRow, OutboxStore } from "./store.ts";
 
 export interface SqlOutboxSourceOptions {
@@ -37,21 +39,7 @@ export interface SqlOutboxSourceOptions {
 export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
   const { store, owner, log, now = Date.now, random = Math.random } = options;
   let unwatch: Promise<() => Promise<void>> | undefined;
-  // Events handed over and not yet settled delivered or given up, by id: their ordering key, when
-  // their claim lapses (then anyone may claim them again), and, once written back as pending, the
-  // number of the last claim begun before that write: a later claim finds them ahead of their
-  // aggregate's later rows, an earlier one (claimed ahead) may hold those rows without them.
-  const open = new Map<string, OpenEvent>();
-  let claims = 0;
-  const close = (ids: readonly string[]) => {
-    for (const id of ids) open.delete(id);
-  };
-  const pendingAgain = (ids: readonly string[]) => {
-    for (const id of ids) {
-      const event = open.get(id);
-      if (event) event.pendingBefore = claims;
-    }
-  };
+  const holds = createAggregateHolds(options.leaseMs);
 
   // Watching starts with the first wait, and again after it failed (the database was away).
   const watch = () => {
@@ -84,14 +72,14 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
     const released = (settlement.released ?? []).map((event) => event.id);
     // Delivered or given up: nothing later of their aggregates waits for them any more (a failed
     // mark leaves a row claimed, and a later claim finds it delivered in the ledger).
-    close(delivered);
-    close(rejected.map((row) => row.id));
+    holds.settled(delivered);
+    holds.settled(rejected.map((row) => row.id));
     // Retried or released: they hold their aggregates from the claims begun before the database
     // has them pending again; the claims after it order them first themselves.
     const reopen = (ids: readonly string[], change: () => Promise<void>) =>
       apply(ids, async () => {
         await change();
-        pendingAgain(ids);
+        holds.pendingAgain(ids);
       });
     const retriedIds = retried.map((row) => row.id);
     await Promise.all([
@@ -106,37 +94,14 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
     return { failed };
   };
 
-  /**
-   * The aggregates of which this instance has an earlier event out, not settled either way, as a
-   * claim sees them. A claim begun after such an event was pending again, or more than a lease
-   * after its claim lapsed (the database's clock may run behind ours), orders it first itself or
-   * finds it claimed by another instance: it holds nothing for that claim nor any later one.
-   */
-  function heldKeys(claim: Claim, claimed: readonly ClaimedRow[]): Set<string> {
-    // A row claimed again comes in this batch ahead of its aggregate's later rows.
-    close(claimed.map((row) => row.id));
-    const keys = new Set<string>();
-    for (const [id, event] of open) {
-      const settled = event.pendingBefore !== undefined && claim.number > event.pendingBefore;
-      if (settled || claim.startedAt > event.until + options.leaseMs) open.delete(id);
-      else keys.add(event.key);
-    }
-    return keys;
-  }
-
   // A full batch says that more rows wait: the next claim starts at once and runs while this batch
   // is delivered, so that the database's round trips overlap Kafka's. What it claims is checked
-  // against the open events when it is handed over, not when it was claimed.
+  // against the holds when it is handed over, not when it was claimed.
   let prefetched: Claim | undefined;
   let closing = false;
   const claim = (): Claim => {
-    const startedAt = now();
-    const claimed = {
-      rows: store.claim(options.batchSize, owner, options.leaseMs),
-      number: ++claims,
-      startedAt,
-      until: startedAt + options.leaseMs,
-    };
+    const ticket = holds.begin(now());
+    const claimed = { ...ticket, rows: store.claim(options.batchSize, owner, options.leaseMs), until: ticket.startedAt + options.leaseMs };
     // A failure is the next take's to report.
     claimed.rows.catch(() => {});
     return claimed;
@@ -159,7 +124,13 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
       poll.done(more);
       // Rows claimed ahead whose claim lapsed meanwhile (the sink was away) may have been claimed
       // by another instance since: none of them goes out from here.
-      const held = current.until <= now() ? new Set(rows.map(orderingKeyOf)) : heldKeys(current, rows);
+      const held =
+        current.until <= now()
+          ? new Set(rows.map(orderingKeyOf))
+          : holds.heldFor(
+              current,
+              rows.map((row) => row.id),
+            );
       const events: SourceEvent[] = [];
       const wait: string[] = [];
       const { until } = current;
@@ -167,14 +138,14 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
         const key = event.orderingKey ?? event.id;
         // A row held back holds its aggregate too: a claim begun before it is pending again may
         // hold the aggregate's later rows without it.
-        open.set(event.id, { key, until });
+        holds.opened(event.id, key, until);
         if (held.has(key)) wait.push(event.id);
         else events.push(event);
       }
       // Best effort: rows not released here come again when their claim lapses.
       if (wait.length > 0)
         await store.released(wait, owner).then(
-          () => pendingAgain(wait),
+          () => holds.pendingAgain(wait),
           (error: unknown) => log.warn("could not release rows held back behind an earlier one", { error }),
         );
       // Only now: a claim begun before the rows held back are pending again would be held behind them.
@@ -203,19 +174,10 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
   };
 }
 
-interface Claim {
+interface Claim extends ClaimTicket {
   readonly rows: Promise<ClaimedRow[]>;
-  /** Claims are numbered as they begin. */
-  readonly number: number;
-  readonly startedAt: number;
   /** When its rows' claim lapses, by our clock (the database's own is a little later). */
   readonly until: number;
-}
-
-interface OpenEvent {
-  readonly key: string;
-  readonly until: number;
-  pendingBefore?: number;
 }
 
 function batchOf(events: readonly SourceEvent[], settle: SourceBatch["settle"]): SourceBatch {
@@ -227,51 +189,4 @@ function batchOf(events: readonly SourceEvent[], settle: SourceBatch["settle"]):
       for (let start = 0; start < events.length; start += size) yield events.slice(start, start + size);
     },
   };
-}
-
-/**
- * A claimed row as the engine's event: its aggregate is its ordering key; its payload and headers
- * parsed for the mapping's templates, the payload also kept as written for the record's value.
- */
-export function rowEvent(row: ClaimedRow): SourceEvent {
-  const payload = parseJson(row.payload);
-  const headers = parseJson(row.headers);
-  const unreadable =
-    payload instanceof Error
-      ? `payload is not valid JSON (${payload.message})`
-      : headers instanceof Error || (headers !== null && (typeof headers !== "object" || Array.isArray(headers)))
-        ? "headers is not a JSON object"
-        : undefined;
-  return {
-    id: row.id,
-    type: row.type,
-    orderingKey: orderingKeyOf(row),
-    record: {
-      id: row.id,
-      aggregatetype: row.aggregatetype,
-      aggregateid: row.aggregateid,
-      type: row.type,
-      payload: payload instanceof Error ? row.payload : payload,
-      headers: headers instanceof Error ? row.headers : headers,
-      tracingspancontext: row.tracingspancontext,
-    },
-    ...(row.payload !== null && { payloadText: row.payload }),
-    unreadable,
-    createdAt: row.createdAt,
-    attempts: row.attempts,
-  };
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-/** An aggregate: its type and id. */
-function orderingKeyOf(row: ClaimedRow): string {
-  return `${row.aggregatetype}\u0000${row.aggregateid}`;
 }
