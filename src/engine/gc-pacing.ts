@@ -14,6 +14,12 @@
 export interface GcPacer {
   /** Counts rows handled; runs a full collection each time `everyRows` more have been handled. */
   handled(rows: number): void;
+  /**
+   * A source of bounded batches (a claim of N rows) handed over a full one: it is draining a
+   * backlog, and the batch is the unit its garbage comes in, so one full collection follows it.
+   * A live stream's small batches never collect: a collection's pause would be their latency.
+   */
+  fullBatch(): void;
 }
 
 /** `everyRows` 0 leaves every collection to the runtime. */
@@ -26,6 +32,9 @@ export function createGcPacer(params: { everyRows: number; collect: () => void }
       if (since < params.everyRows) return;
       since = 0;
       params.collect();
+    },
+    fullBatch() {
+      if (params.everyRows !== 0) params.collect();
     },
   };
 }

@@ -82,8 +82,9 @@ export interface Source {
   readonly takesWhileSettling?: boolean;
   /**
    * True when a batch holds at most a bounded number of events (a claim of N rows): memory stays
-   * bounded by itself, and the engine paces no full collections for it (HOBOM_GC_EVERY_ROWS is
-   * for sources whose one take returns every pending event, however many).
+   * bounded by itself, so the engine does not pace full collections by rows for it
+   * (HOBOM_GC_EVERY_ROWS is for sources whose one take returns every pending event, however many)
+   * but runs one after each batch that came back full (`more`: a backlog is being drained).
    */
   readonly boundedBatches?: boolean;
   /**

@@ -103,6 +103,7 @@ function runPipeline(deps: RunDependencies, pipeline: Pipeline, log: Logger, sig
     onOutcome: (outcome) => {
       if (outcome.status === "done") deps.reports.cycles.succeeded(pipeline.name);
       else deps.reports.cycles.failed(pipeline.name, outcome.error);
+      if (pipeline.source.boundedBatches && outcome.status === "done" && outcome.more) deps.gc.fullBatch();
     },
   }).finally(() => log.info("pipeline stopped"));
 }

@@ -150,7 +150,7 @@ export function createSqlOutboxSource(options: SqlOutboxSourceOptions): Source {
         );
       // Only now: a claim begun before the rows held back are pending again would be held behind them.
       if (more && !closing) prefetched = claim();
-      return batchOf(events, settle);
+      return batchOf(events, more, settle);
     },
     async redelivered(ids) {
       return (await store.redelivered(ids)) > 0 ? "done" : "gone";
@@ -180,10 +180,10 @@ interface Claim extends ClaimTicket {
   readonly until: number;
 }
 
-function batchOf(events: readonly SourceEvent[], settle: SourceBatch["settle"]): SourceBatch {
+function batchOf(events: readonly SourceEvent[], more: boolean, settle: SourceBatch["settle"]): SourceBatch {
   return {
     count: events.length,
-    more: false,
+    more,
     settle,
     *slices(size) {
       for (let start = 0; start < events.length; start += size) yield events.slice(start, start + size);

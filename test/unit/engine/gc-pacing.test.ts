@@ -12,6 +12,7 @@ function counting(everyRows: number) {
         handled += rows;
         inner.handled(rows);
       },
+      fullBatch: () => inner.fullBatch(),
     },
   };
 }
@@ -31,6 +32,17 @@ describe("createGcPacer", () => {
     const idle = counting(1_000);
     idle.pacer.handled(0);
     expect(idle.collections).toEqual([]);
+  });
+
+  test("collects once after each full batch of a bounded source, and never with everyRows 0", () => {
+    const paced = counting(1_000);
+    paced.pacer.handled(10);
+    paced.pacer.fullBatch();
+    paced.pacer.fullBatch();
+    expect(paced.collections).toEqual([10, 10]);
+    const off = counting(0);
+    off.pacer.fullBatch();
+    expect(off.collections).toEqual([]);
   });
 });
 

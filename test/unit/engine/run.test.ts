@@ -16,6 +16,7 @@ function setup(options: { maxAttempts?: number; failureBackoffMs?: number[] } = 
   const leases = new FakeLeases();
   const lines: { level: string; msg: string; pipeline?: string; [field: string]: unknown }[] = [];
   const handled: number[] = [];
+  const fullBatches: number[] = [];
   const reports: string[] = [];
   const ownership: [string, boolean][] = [];
   let readies = 0;
@@ -39,7 +40,7 @@ function setup(options: { maxAttempts?: number; failureBackoffMs?: number[] } = 
     leaseTtlMs: 30_000,
     instanceId: "relay-1",
     failureBackoffMs: options.failureBackoffMs ?? [10_000],
-    gc: { handled: (events) => void handled.push(events) },
+    gc: { handled: (events) => void handled.push(events), fullBatch: () => void fullBatches.push(handled.length) },
     log: createLogger({ level: "info", write: (line) => void lines.push(JSON.parse(line)) }),
     metrics: world.metrics,
     reports: {
@@ -51,7 +52,7 @@ function setup(options: { maxAttempts?: number; failureBackoffMs?: number[] } = 
     },
     onOwnership: (name, owned) => void ownership.push([name, owned]),
   };
-  return { ...world, leases, lines, handled, reports, ownership, controller, run: () => runPipelines(deps, controller.signal) };
+  return { ...world, leases, lines, handled, fullBatches, reports, ownership, controller, run: () => runPipelines(deps, controller.signal) };
 }
 
 describe("runPipelines", () => {
@@ -94,6 +95,27 @@ describe("runPipelines", () => {
       ["orders", false],
     ]);
     expect(reports).toEqual(["succeeded:orders"]);
+  });
+
+  test("collects after a full batch of a source of bounded batches, instead of by rows settled", async () => {
+    const bounded = setup();
+    Object.assign(bounded.source, { sharing: "shared", boundedBatches: true, more: true });
+    bounded.source.add(event("o1"), event("o2"));
+    await bounded.run();
+    expect(bounded.handled).toEqual([]);
+    expect(bounded.fullBatches).toEqual([0]);
+    // A batch that did not come back full is a live stream's: no collection.
+    const live = setup();
+    Object.assign(live.source, { sharing: "shared", boundedBatches: true });
+    live.source.add(event("o1"));
+    await live.run();
+    expect([live.handled, live.fullBatches]).toEqual([[], []]);
+    // A source whose take returns every pending event is paced by rows, whatever it says of more.
+    const unbounded = setup();
+    Object.assign(unbounded.source, { more: true });
+    unbounded.source.add(event("o1"));
+    await unbounded.run();
+    expect([unbounded.handled, unbounded.fullBatches]).toEqual([[1], []]);
   });
 
   test("gives up an event after the pipeline's maxAttempts", async () => {
