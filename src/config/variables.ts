@@ -32,7 +32,7 @@ const CORE_VARIABLES = {
   }),
   gcEveryRows: variable({
     name: "HOBOM_GC_EVERY_ROWS",
-    doc: "Rows marked (SENT or FAILED) between two full garbage collections, which keep a large backlog's drain in bounded memory (fewer: less memory, more CPU); 0 leaves collection to the runtime.",
+    doc: "Rows marked (SENT or FAILED) between two full garbage collections, which keep a large backlog's drain in bounded memory (fewer: less memory, more CPU); a SQL outbox collects once after each full claim instead; 0 leaves collection to the runtime.",
     example: "1000",
     fallback: "1000",
     parse: integer(0, 1_000_000),
