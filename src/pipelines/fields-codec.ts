@@ -3,13 +3,13 @@
  * and headers from templates over the event's record, its value the payload as JSON, the whole
  * record, or one of the HoBom mappers (the Go processor's exact JSON).
  */
-import { MappingError, RecordTooLargeError } from "../engine/errors.ts";
+import { MappingError } from "../engine/errors.ts";
 import type { Codec, Encoded, SourceEvent, Unencodable } from "../engine/ports.ts";
 import { angelValue } from "../hobom/mappers/angel.ts";
 import { messageValue } from "../hobom/mappers/message.ts";
 import { spaceValue } from "../hobom/mappers/space.ts";
 import type { AngelEventPayload, MessagePayload, SpaceEventPayload } from "../hobom/wire-types.ts";
-import { type KafkaMessage, messageBytes } from "../sinks/kafka/message.ts";
+import { type KafkaMessage, weighedRecord } from "../sinks/kafka/message.ts";
 import type { Template } from "./template.ts";
 
 /** How an event's value is written. */
@@ -60,19 +60,10 @@ export function fieldsCodec(mapping: FieldsMapping): Codec<KafkaMessage> {
           unencodable.push({ event, value: JSON.stringify(event.record), error: reason, replayable: false });
           continue;
         }
-        const bytes = messageBytes(message);
         const where = { destination: message.topic, recordKey: message.key, headers: message.headers };
-        if (bytes > limits.maxBytes) {
-          unencodable.push({
-            event,
-            value: message.value,
-            error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting),
-            replayable: true,
-            ...where,
-          });
-        } else {
-          messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
-        }
+        const weighed = weighedRecord(event, message, limits, where);
+        if ("tooLarge" in weighed) unencodable.push(weighed.tooLarge);
+        else messages.push(weighed.encoded);
       }
       return { messages, unencodable };
     },

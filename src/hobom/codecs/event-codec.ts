@@ -3,9 +3,9 @@
  * headers `event-id`, `event-type` and `source`; its value the pipeline's mapper's JSON, exactly as
  * the Go processor wrote it.
  */
-import { MappingError, RecordTooLargeError } from "../../engine/errors.ts";
+import { MappingError } from "../../engine/errors.ts";
 import type { Codec, Encoded, Unencodable } from "../../engine/ports.ts";
-import { type KafkaMessage, messageBytes } from "../../sinks/kafka/message.ts";
+import { type KafkaMessage, weighedRecord } from "../../sinks/kafka/message.ts";
 import type { OutboxRow } from "../wire-types.ts";
 import { type KafkaReplaySpec, kafkaReplay } from "./kafka-replay.ts";
 import { mapRow, rawRow } from "./rows.ts";
@@ -33,19 +33,10 @@ export function eventCodec(spec: EventCodecSpec): Codec<KafkaMessage> {
           value: JSON.stringify(mapped),
           headers: { "event-id": event.id, "event-type": event.type, source: spec.source },
         };
-        const bytes = messageBytes(message);
         const where = { destination: spec.topic, recordKey: message.key };
-        if (bytes > limits.maxBytes) {
-          unencodable.push({
-            event,
-            value: message.value,
-            error: new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting),
-            replayable: true,
-            ...where,
-          });
-        } else {
-          messages.push({ events: [event], message, bytes, deadLetterValues: [message.value], ...where });
-        }
+        const weighed = weighedRecord(event, message, limits, where);
+        if ("tooLarge" in weighed) unencodable.push(weighed.tooLarge);
+        else messages.push(weighed.encoded);
       }
       return { messages, unencodable };
     },

@@ -1,4 +1,6 @@
 /** A Kafka record as the relay builds it, and what it weighs against Kafka's limits. */
+import { RecordTooLargeError } from "../../engine/errors.ts";
+import type { Encoded, SinkLimits, SourceEvent, Unencodable } from "../../engine/ports.ts";
 
 /** One record: its topic, key, value and headers (UTF-8 text). */
 export interface KafkaMessage {
@@ -13,6 +15,24 @@ export function messageBytes(message: Pick<KafkaMessage, "key" | "value" | "head
   let bytes = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
   for (const [name, value] of Object.entries(message.headers)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   return bytes;
+}
+
+/**
+ * One event's record weighed against the sink's limit: the message to deliver or, larger than the
+ * limit, the event for the DLQ with the value it would have sent (replayable: a larger limit takes it).
+ */
+export function weighedRecord(
+  event: SourceEvent,
+  message: KafkaMessage,
+  limits: SinkLimits,
+  where: Pick<Encoded<KafkaMessage>, "destination" | "recordKey" | "headers">,
+): { encoded: Encoded<KafkaMessage> } | { tooLarge: Unencodable } {
+  const bytes = messageBytes(message);
+  if (bytes > limits.maxBytes) {
+    const error = new RecordTooLargeError(bytes, limits.maxBytes, limits.maxBytesSetting);
+    return { tooLarge: { event, value: message.value, error, replayable: true, ...where } };
+  }
+  return { encoded: { events: [event], message, bytes, deadLetterValues: [message.value], ...where } };
 }
 
 /**
