@@ -22,11 +22,12 @@ import { DependencyError } from "../../engine/errors.ts";
 import type { DeliveryOutcome, Sink } from "../../engine/ports.ts";
 import { createSerial, type Serial } from "../../engine/serial.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { classifyKafkaError, describeKafkaError, neverSent } from "./classify.ts";
+import { classifyKafkaError, neverSent } from "./classify.ts";
 import { KafkaSendError, KafkaUnreachableError } from "./errors.ts";
 import { KAFKA_FRAMING, type KafkaMessage } from "./message.ts";
 import { createPartitionGates, type GateChange } from "./partition-gates.ts";
 import { partitionOf } from "./partitioner.ts";
+import { pingCluster } from "./ping.ts";
 import { createProducers, type ProducerHandle, type TopicLayout } from "./producers.ts";
 import type { KafkaSecurity } from "./security.ts";
 
@@ -59,17 +60,24 @@ export interface KafkaSinkOptions {
 const DIAGNOSE_TIMEOUT_MS = 3000;
 
 export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
-  const kafka = new Kafka({
-    clientId: options.clientId,
-    brokers: [...options.brokers],
-    ...options.security,
-    connectionTimeout: 3000,
-    requestTimeout: options.writeTimeoutMs,
-    // The reference behaviour: 3 attempts, 200 ms then 400 ms. Longer outages are the gates' and the breaker's.
-    retry: { retries: 2, initialRetryTime: 200, multiplier: 2, factor: 0, maxRetryTime: 400 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => kafkajsLog(options.log, entry),
-  });
+  const client = (brokers: readonly string[] | (() => string[])) =>
+    new Kafka({
+      clientId: options.clientId,
+      brokers: typeof brokers === "function" ? brokers : [...brokers],
+      ...options.security,
+      connectionTimeout: 3000,
+      requestTimeout: options.writeTimeoutMs,
+      // The reference behaviour: 3 attempts, 200 ms then 400 ms. Longer outages are the gates' and the breaker's.
+      retry: { retries: 2, initialRetryTime: 200, multiplier: 2, factor: 0, maxRetryTime: 400 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => kafkajsLog(options.log, entry),
+    });
+  // kafkajs starts every client (each new producer) at the first bootstrap broker, and stays there
+  // when a request to it times out: a paused broker accepts connections and answers nothing, and
+  // every new producer would wait for it. Each start (and kafkajs's own next try) takes the next
+  // broker in turn; the others are learnt from the metadata as before.
+  let seed = 0;
+  const kafka = client(() => [options.brokers[seed++ % options.brokers.length] as string]);
   const producers = createProducers(kafka, { idempotent: options.acks === -1 });
   const gates = createPartitionGates({ backoffMs: options.backoffMs, onChange: options.onPartitionChange });
   const queues = new Map<string, Serial>();
@@ -90,12 +98,15 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     }
     try {
       await queue(() =>
-        handle.send({
-          topic,
-          acks: options.acks,
-          timeout: options.writeTimeoutMs,
-          messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers }, partition })),
-        }),
+        withinWriteTimeout(
+          handle.send({
+            topic,
+            acks: options.acks,
+            timeout: options.writeTimeoutMs,
+            messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers }, partition })),
+          }),
+          options.writeTimeoutMs,
+        ),
       );
       gates.succeeded(topic, partition);
       return { ok: true };
@@ -162,22 +173,7 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     return { outcomes, tried };
   };
 
-  /** A metadata round trip to the cluster on a client of its own, that fails within `timeoutMs`. */
-  const ping = async (timeoutMs: number): Promise<void> => {
-    const admin = kafka.admin();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KafkaUnreachableError(`no broker answered a metadata request within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
-    } catch (error) {
-      throw error instanceof KafkaUnreachableError ? error : new KafkaUnreachableError(describeKafkaError(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-      admin.disconnect().catch(() => {});
-    }
-  };
+  const ping = (timeoutMs: number) => pingCluster(client, options.brokers, timeoutMs);
 
   /**
    * A delivery that reached no one, or a producer that could not start, says nothing yet about
@@ -245,4 +241,20 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
 function kafkajsLog(log: Logger, entry: LogEntry) {
   const { message, ...fields } = entry.log;
   log.debug(`kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
+}
+
+/**
+ * A send bounded by the write timeout as a whole. kafkajs waits up to its request timeout for each
+ * of its attempts at a broker that accepts connections and does not answer (paused, not dead), and
+ * the delivery, with every other partition's acknowledged records, would wait for all of them. One
+ * that outlives the timeout fails with its outcome unknown: the producer is replaced, and a record
+ * that broker writes after all is the one send's worth of duplicates the README allows.
+ */
+function withinWriteTimeout<T>(send: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement within HOBOM_KAFKA_WRITE_TIMEOUT_MS (${timeoutMs} ms)`)), timeoutMs);
+  });
+  send.catch(() => {});
+  return Promise.race([send, timeout]).finally(() => clearTimeout(timer));
 }
