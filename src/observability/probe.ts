@@ -1,4 +1,5 @@
 /** One dependency check: really talks to the dependency, with a deadline; never throws. */
+import { withDeadline } from "../engine/deadline.ts";
 import { describeError } from "../engine/errors.ts";
 
 /** Resolves when the dependency answered; rejects with why it did not. */
@@ -13,18 +14,10 @@ export interface ProbeResult {
 
 export async function runProbe(probe: Probe, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withDeadline(probe(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     return { status: "healthy", latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { status: "unhealthy", latencyMs: Math.round(performance.now() - started), error: describeError(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

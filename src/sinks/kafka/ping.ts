@@ -5,23 +5,23 @@
  * look down, and open the breaker for every pipeline while the other brokers lead and answer.
  */
 import type { Kafka } from "kafkajs";
+import { withDeadline } from "../../engine/deadline.ts";
 import { describeKafkaError } from "./classify.ts";
 import { KafkaUnreachableError } from "./errors.ts";
 
 export async function pingCluster(client: (brokers: readonly string[]) => Kafka, brokers: readonly string[], timeoutMs: number): Promise<void> {
   const admins = brokers.map((broker) => client([broker]).admin());
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KafkaUnreachableError(`no broker answered a metadata request within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    await Promise.race([Promise.any(admins.map((admin) => admin.connect().then(() => admin.describeCluster()))), timeout]);
+    await withDeadline(
+      Promise.any(admins.map((admin) => admin.connect().then(() => admin.describeCluster()))),
+      timeoutMs,
+      () => new KafkaUnreachableError(`no broker answered a metadata request within ${timeoutMs} ms`),
+    );
   } catch (error) {
     if (error instanceof KafkaUnreachableError) throw error;
     const first = error instanceof AggregateError ? error.errors[0] : error;
     throw new KafkaUnreachableError(describeKafkaError(first), { cause: first });
   } finally {
-    clearTimeout(timer);
     for (const admin of admins) admin.disconnect().catch(() => {});
   }
 }

@@ -18,6 +18,7 @@
  * replaced (see producers.ts).
  */
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
+import { withDeadline } from "../../engine/deadline.ts";
 import { DependencyError } from "../../engine/errors.ts";
 import type { DeliveryOutcome, Sink } from "../../engine/ports.ts";
 import { createSerial, type Serial } from "../../engine/serial.ts";
@@ -97,8 +98,13 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       queues.set(queueId, queue);
     }
     try {
+      // Bounded as a whole: kafkajs waits its request timeout for each of its attempts at a broker
+      // that accepts connections and does not answer (paused, not dead), and the delivery, with
+      // every other partition's acknowledged records, would wait for all of them. A send that
+      // outlives it fails with its outcome unknown: the producer is replaced below, and a record
+      // that broker writes after all is the one send's worth of duplicates the README allows.
       await queue(() =>
-        withinWriteTimeout(
+        withDeadline(
           handle.send({
             topic,
             acks: options.acks,
@@ -106,6 +112,7 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
             messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers }, partition })),
           }),
           options.writeTimeoutMs,
+          () => new Error(`no acknowledgement within HOBOM_KAFKA_WRITE_TIMEOUT_MS (${options.writeTimeoutMs} ms)`),
         ),
       );
       gates.succeeded(topic, partition);
@@ -241,20 +248,4 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
 function kafkajsLog(log: Logger, entry: LogEntry) {
   const { message, ...fields } = entry.log;
   log.debug(`kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
-}
-
-/**
- * A send bounded by the write timeout as a whole. kafkajs waits up to its request timeout for each
- * of its attempts at a broker that accepts connections and does not answer (paused, not dead), and
- * the delivery, with every other partition's acknowledged records, would wait for all of them. One
- * that outlives the timeout fails with its outcome unknown: the producer is replaced, and a record
- * that broker writes after all is the one send's worth of duplicates the README allows.
- */
-function withinWriteTimeout<T>(send: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no acknowledgement within HOBOM_KAFKA_WRITE_TIMEOUT_MS (${timeoutMs} ms)`)), timeoutMs);
-  });
-  send.catch(() => {});
-  return Promise.race([send, timeout]).finally(() => clearTimeout(timer));
 }
