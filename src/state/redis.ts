@@ -5,6 +5,7 @@
  * seconds and leave its rows PENDING, not wait for the socket to close.
  */
 import { RedisClient } from "bun";
+import { withDeadline } from "../engine/deadline.ts";
 import { RedisError } from "./errors.ts";
 import { whyUnreachable } from "./redis-diagnose.ts";
 
@@ -67,14 +68,7 @@ export function connectRedis(options: RedisOptions): Redis {
   };
 
   const send = async (command: string, args: readonly string[]) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let expired = false;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        expired = true;
-        reject(new Error(`no answer within ${options.commandTimeoutMs} ms (HOBOM_REDIS_TIMEOUT_MS)`));
-      }, options.commandTimeoutMs);
-    });
     // A command whose caller gave up waiting for the connection must not run once it is back: a
     // lease taken by a SET nobody waits for any more would block its pipeline until it expired.
     const sendOnceConnected = () => {
@@ -82,14 +76,15 @@ export function connectRedis(options: RedisOptions): Redis {
       return client.send(command, [...args]);
     };
     try {
-      return await Promise.race([ensureConnected().then(sendOnceConnected), deadline]);
+      return await withDeadline(ensureConnected().then(sendOnceConnected), options.commandTimeoutMs, () => {
+        expired = true;
+        return new Error(`no answer within ${options.commandTimeoutMs} ms (HOBOM_REDIS_TIMEOUT_MS)`);
+      });
     } catch (error) {
       const refused = refusedByRedis(error);
       const reason =
         !refused && !client.connected ? `${(error as Error).message}: ${await whyUnreachable(url, DIAGNOSE_TIMEOUT_MS)}` : (error as Error).message;
       throw new RedisError(`${command} failed: ${reason}`, error, refused);
-    } finally {
-      clearTimeout(timer);
     }
   };
 
